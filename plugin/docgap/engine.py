@@ -1,0 +1,163 @@
+"""Running a provider over many targets: bounded concurrency, dedupe, budget, progress.
+
+Retries of 429/5xx/timeouts are the SDK's job and re-asks the provider's; the engine only decides
+what runs, how many at once, and what to do with each outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from docgap.drafts import Record, Usage
+from docgap.errors import BudgetExhausted, GenerationError
+from docgap.limits import Limits
+from docgap.providers.base import Provider, TargetContext, Validator
+from docgap.targets import Target
+
+T = TypeVar("T")
+
+Progress = Callable[[int, int], None]
+"""Called with (done, total) after each target."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One target to generate, with what its provider call needs.
+
+    Attributes:
+        target: The undocumented object.
+        context: Prompt material besides the target.
+        validate: Checks an answer for this target.
+    """
+
+    target: Target
+    context: TargetContext
+    validate: Validator
+
+
+@dataclass
+class GenerationReport:
+    """What a generation run produced.
+
+    Attributes:
+        records: New valid records by content key.
+        failed: Reason per content key, for targets no valid draft could be had for.
+        skipped: Content keys left for a later run because the budget ran out.
+        usage: Total usage of the run.
+        seconds: Wall time.
+    """
+
+    records: dict[str, Record] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    seconds: float = 0.0
+
+
+async def generate_async(
+    jobs: Sequence[Job],
+    provider: Provider,
+    *,
+    concurrency: int,
+    limits: Limits,
+    on_record: Callable[[Target, Record], None] | None = None,
+    progress: Progress | None = None,
+) -> GenerationReport:
+    """Generate a draft for every job, at most `concurrency` at once, each content key once.
+
+    Args:
+        jobs: The targets to generate; jobs sharing a content key are generated once.
+        provider: What drafts them.
+        concurrency: How many provider calls run at once.
+        limits: Rate limits and budget; once the budget is spent, remaining jobs are skipped.
+        on_record: Called as soon as a record is made (to save it before the run ends).
+        progress: Called with (done, total) after each job.
+
+    Returns:
+        The report.
+    """
+    started = time.perf_counter()
+    unique = list({job.target.key: job for job in jobs}.values())
+    report = GenerationReport()
+    queue: asyncio.Queue[Job] = asyncio.Queue()
+    for job in unique:
+        queue.put_nowait(job)
+    done = 0
+
+    async def worker() -> None:
+        nonlocal done
+        while not queue.empty():
+            job = queue.get_nowait()
+            key = job.target.key
+            if limits.exhausted:
+                report.skipped.append(key)
+            else:
+                try:
+                    generation = await provider.generate(job.target, job.context, job.validate)
+                except BudgetExhausted:
+                    report.skipped.append(key)
+                except GenerationError as exc:
+                    report.failed[key] = exc.reason
+                except Exception as exc:  # noqa: BLE001 - one target's bug must not break the docs build
+                    # Only the type is shown: an arbitrary message might carry request details.
+                    report.failed[key] = f"unexpected {type(exc).__name__} while generating {job.target.path}"
+                else:
+                    record = Record(
+                        draft=generation.draft,
+                        provider=provider.name,
+                        model=provider.model,
+                        usage=generation.usage,
+                        attempts=generation.attempts,
+                    )
+                    report.records[key] = record
+                    report.usage += generation.usage
+                    if on_record is not None:
+                        on_record(job.target, record)
+            done += 1
+            if progress is not None:
+                progress(done, len(unique))
+
+    try:
+        await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(unique))))))
+    finally:
+        await provider.aclose()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def run_sync(factory: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine to completion from synchronous code, even inside a running event loop.
+
+    Hosts call the engine from synchronous hooks; some of them (a live-reload server, a notebook)
+    already run an event loop in this thread, where `asyncio.run` is not allowed, so the coroutine
+    then runs on a loop of its own in a helper thread.
+
+    Args:
+        factory: Makes the coroutine to run.
+
+    Returns:
+        The coroutine's result.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(factory())  # type: ignore[arg-type]
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(factory())  # type: ignore[arg-type]
+        except BaseException as exc:  # re-raised in the calling thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="docgap-engine")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]

@@ -1,0 +1,71 @@
+"""The provider protocol: what turns one `Target` into one valid `Draft`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+from docgap.drafts import Draft, Usage
+from docgap.targets import Target
+
+Validator = Callable[[Any], list[str]]
+"""Checks a raw answer (parsed JSON) for one target; returns human-readable errors, empty if valid."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A provider's successful answer for one target.
+
+    Attributes:
+        draft: The valid draft.
+        usage: What the requests cost.
+        attempts: How many answers it took.
+    """
+
+    draft: Draft
+    usage: Usage = field(default_factory=Usage)
+    attempts: int = 1
+
+
+@dataclass(frozen=True)
+class TargetContext:
+    """What a provider may use besides the target itself.
+
+    Attributes:
+        examples: Existing human docstrings from the same module, as examples of the project's voice.
+    """
+
+    examples: tuple[str, ...] = ()
+
+
+class Provider(Protocol):
+    """Something that drafts docstrings.
+
+    Attributes:
+        name: `signature`, `openai` or `azure`; recorded with every draft.
+        model: The model or deployment, `None` when no model is involved.
+    """
+
+    name: str
+    model: str | None
+
+    async def generate(self, target: Target, context: TargetContext, validate: Validator) -> Generation:
+        """Draft one target.
+
+        Args:
+            target: The undocumented object.
+            context: Extra material for the prompt.
+            validate: Returns the errors of a parsed answer; the provider must only return a
+                draft for which it returned no error.
+
+        Returns:
+            The valid draft and its cost.
+
+        Raises:
+            GenerationError: When no valid draft could be had; the reason is safe to show.
+        """
+        ...
+
+    async def aclose(self) -> None:
+        """Release network resources."""
+        ...

@@ -1,0 +1,281 @@
+"""One `Settings` object, read from `[tool.docgap]` and overridden by hosts and the command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from docgap.errors import SettingsError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+PROVIDERS = ("auto", "signature", "openai", "azure")
+STYLES = ("google", "numpy", "sphinx")
+OUTPUT_MODES = ("auto", "json_schema", "tools", "json_object")
+
+
+@dataclass(frozen=True)
+class Price:
+    """The price of a model, in currency units per million tokens.
+
+    Attributes:
+        input: Price of a million prompt tokens.
+        output: Price of a million completion tokens.
+    """
+
+    input: float
+    output: float
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that configures a docgap run.
+
+    Paths are absolute once loaded: relative values are resolved against `root`.
+
+    Attributes:
+        packages: Packages to scan, by import name.
+        search_paths: Directories where the packages are found (like `sys.path` entries).
+        root: The directory of the configuration file (or the current directory).
+        provider: `auto`, `signature`, `openai` or `azure`.
+        model: Model name (OpenAI) or deployment name (Azure).
+        base_url: Base URL of an OpenAI-compatible server; `OPENAI_BASE_URL` otherwise.
+        api_key_env: Name of an environment variable holding the API key, instead of the default.
+        api_version: Azure API version; `OPENAI_API_VERSION` otherwise.
+        allow_insecure_http: Allow sending a key over plain HTTP to a non-loopback host.
+        output_mode: `auto`, `json_schema`, `tools` or `json_object`.
+        style: Docstring style of rendered text: `google`, `numpy` or `sphinx`.
+        cache_dir: Directory of the draft cache.
+        lockfile: Path of the committable lockfile.
+        include: Glob patterns on object paths; when given, only matching objects are in scope.
+        exclude: Glob patterns on object paths to leave out.
+        private: Include `_private` names.
+        special_methods: Include dunder methods other than `__init__` and `__call__`.
+        inherit_docstrings: Count an override of a documented base method as documented.
+        exclude_tests: Leave out `tests` and `test_*` packages.
+        max_source_chars: Source longer than this is truncated in targets (with a marker).
+        concurrency: How many targets are generated at once.
+        requests_per_minute: Optional request rate limit.
+        tokens_per_minute: Optional token rate limit.
+        timeout: Seconds per request.
+        max_retries: Retries the SDK makes on 429, 5xx and timeouts (honouring `Retry-After`).
+        max_attempts: Answers asked for per target before giving up (re-asks on invalid answers).
+        max_requests: Budget: requests per run, after which remaining targets wait for a later run.
+        max_tokens: Budget: tokens (in + out) per run.
+        prices: Price per model name, for the cost estimate.
+        examples_in_prompt: How many existing docstrings of a module are sent as voice examples.
+        frozen: Never call a provider; misses stay undocumented and are listed.
+        strict: Misses and failures are errors.
+        regenerate: Regenerate drafts made by a model other than the configured one.
+        label_ai: Badge text for drafts written by a model.
+        label_signature: Badge text for drafts made by the offline signature provider.
+    """
+
+    packages: tuple[str, ...] = ()
+    search_paths: tuple[Path, ...] = ()
+    root: Path = field(default_factory=Path.cwd)
+    provider: str = "auto"
+    model: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+    api_version: str | None = None
+    allow_insecure_http: bool = False
+    output_mode: str = "auto"
+    style: str = "google"
+    cache_dir: Path | None = None
+    lockfile: Path | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    private: bool = False
+    special_methods: bool = False
+    inherit_docstrings: bool = True
+    exclude_tests: bool = True
+    max_source_chars: int = 8000
+    concurrency: int = 8
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
+    timeout: float = 60.0
+    max_retries: int = 2
+    max_attempts: int = 3
+    max_requests: int | None = None
+    max_tokens: int | None = None
+    prices: Mapping[str, Price] = field(default_factory=dict)
+    examples_in_prompt: int = 3
+    frozen: bool = False
+    strict: bool = False
+    regenerate: bool = False
+    label_ai: str = "AI-generated"
+    label_signature: str = "Drafted from signature"
+
+    @property
+    def cache_path(self) -> Path:
+        """The cache directory, defaulting to `.docgap/cache` under `root`."""
+        return self.cache_dir or self.root / ".docgap" / "cache"
+
+    @property
+    def lockfile_path(self) -> Path:
+        """The lockfile, defaulting to `docgap.lock.json` under `root`."""
+        return self.lockfile or self.root / "docgap.lock.json"
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with `changes` applied and checked like configuration values.
+
+        Args:
+            **changes: Setting names and raw values; `None` values are ignored.
+
+        Returns:
+            The new settings.
+
+        Raises:
+            SettingsError: When a name is unknown or a value is invalid.
+        """
+        return _apply(self, {k: v for k, v in changes.items() if v is not None}, source="override")
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+_PATH_FIELDS = {"cache_dir", "lockfile"}
+_CHOICES = {"provider": PROVIDERS, "style": STYLES, "output_mode": OUTPUT_MODES}
+_POSITIVE = {"concurrency", "max_attempts", "max_source_chars"}
+
+
+def load_settings(
+    config: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    start: Path | None = None,
+) -> Settings:
+    """Read `[tool.docgap]` from a `pyproject.toml`, then apply overrides.
+
+    Args:
+        config: A `pyproject.toml` to read. When `None`, the nearest one at or above `start`
+            (the current directory by default) is used, if any.
+        overrides: Values from the host's own configuration or the command line; `None` values
+            are ignored. They win over the file.
+        start: Where to look for a `pyproject.toml` when `config` is not given.
+
+    Returns:
+        The settings, with relative paths resolved against the configuration file's directory.
+
+    Raises:
+        SettingsError: When the file cannot be read, or a key is unknown or a value invalid.
+    """
+    if config is None:
+        config = find_pyproject(start or Path.cwd())
+        root = config.parent if config else (start or Path.cwd())
+    else:
+        root = config.parent
+    settings = Settings(root=root.resolve())
+    if config is not None:
+        settings = _apply(settings, _read_table(config), source=str(config))
+    if overrides:
+        settings = _apply(settings, {k: v for k, v in overrides.items() if v is not None}, source="override")
+    return settings
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """Return the nearest `pyproject.toml` at or above `start` that has a `[tool.docgap]` table."""
+    for directory in (start.resolve(), *start.resolve().parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                if "docgap" in tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {}):
+                    return candidate
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+    return None
+
+
+def _read_table(config: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SettingsError(f"{config}: file not found; pass an existing pyproject.toml") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{config}: cannot be read ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{config}: invalid TOML ({exc})") from exc
+    table = data.get("tool", {}).get("docgap", {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{config}: [tool.docgap] must be a table")
+    return {key.replace("-", "_"): value for key, value in table.items()}
+
+
+def _apply(settings: Settings, values: Mapping[str, Any], *, source: str) -> Settings:
+    changes: dict[str, Any] = {}
+    root = Path(values["root"]).resolve() if "root" in values else settings.root
+    for key, value in values.items():
+        if key not in _FIELDS:
+            raise SettingsError(f"{source}: unknown docgap setting {key!r}; known settings: {', '.join(sorted(_FIELDS))}")
+        changes[key] = _coerce(key, value, root, source)
+    return dataclasses.replace(settings, **changes)
+
+
+def _coerce(key: str, value: Any, root: Path, source: str) -> Any:
+    def bad(expected: str) -> SettingsError:
+        return SettingsError(f"{source}: docgap setting {key!r} must be {expected}, got {value!r}")
+
+    if key == "root":
+        return Path(value).resolve()
+    if key in _CHOICES:
+        if value not in _CHOICES[key]:
+            raise bad("one of " + ", ".join(repr(c) for c in _CHOICES[key]))
+        return value
+    if key in _PATH_FIELDS:
+        if not isinstance(value, (str, Path)):
+            raise bad("a path")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else (root / path).resolve()
+    if key == "search_paths":
+        items = _string_list(value, bad)
+        return tuple(p if p.is_absolute() else (root / p).resolve() for p in map(Path, items))
+    if key in ("packages", "include", "exclude"):
+        return tuple(_string_list(value, bad))
+    if key == "prices":
+        return _prices(value, bad)
+    kind = _FIELDS[key].type
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if kind in ("int", "int | None"):
+        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key in _POSITIVE else 0):
+            raise bad("a positive whole number" if key in _POSITIVE else "a whole number >= 0")
+        return value
+    if kind == "float":
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            raise bad("a positive number")
+        return float(value)
+    if not isinstance(value, str) or not value:
+        raise bad("a non-empty string")
+    return value
+
+
+def _string_list(value: Any, bad: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, Path)) for v in value):
+        return [str(v) for v in value]
+    raise bad("a list of strings")
+
+
+def _prices(value: Any, bad: Any) -> dict[str, Price]:
+    if not isinstance(value, Mapping):
+        raise bad('a table such as {"gpt-4o-mini" = {input = 0.15, output = 0.6}}')
+    prices: dict[str, Price] = {}
+    for model, price in value.items():
+        if isinstance(price, Price):
+            prices[model] = price
+            continue
+        if not isinstance(price, Mapping) or set(price) != {"input", "output"}:
+            raise bad('a table of {input = <per 1M tokens>, output = <per 1M tokens>} per model')
+        prices[model] = Price(float(price["input"]), float(price["output"]))
+    return prices
+
+
+__all__ = ["Price", "Settings", "load_settings", "find_pyproject", "PROVIDERS", "STYLES", "OUTPUT_MODES"]

@@ -1,0 +1,115 @@
+"""The `docgap` command line end to end on a copy of example_docs, with the signature provider."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import tree_hash
+
+DOCGAP = [str(Path(sys.executable).parent / "docgap")]
+
+
+def docgap(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
+    proc = subprocess.run([*DOCGAP, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def as_json(proc: subprocess.CompletedProcess[str]) -> dict:
+    return json.loads(proc.stdout)
+
+
+def test_scan_fill_refill_lock_and_reproduce(example_docs: Path, tmp_path: Path) -> None:
+    package = example_docs / "example_pkg"
+    before = tree_hash(package)
+
+    scanned = as_json(docgap(example_docs, "scan", "--json"))
+    totals = scanned["totals"]
+    missing = [o["path"] for o in scanned["objects"] if o["state"] == "missing"]
+    assert totals["missing"] == len(missing) > 10
+    assert totals["documented"] > 0 and totals["filled"] == 0
+    assert totals["objects"] == totals["documented"] + totals["missing"]
+
+    first = as_json(docgap(example_docs, "fill", "--json"))
+    assert first["provider"] == "signature" and first["model"] is None
+    assert first["generated"] == len(missing) and first["failed"] == [] and first["requests"] == 0
+
+    second = as_json(docgap(example_docs, "fill", "--json"))
+    assert second["generated"] == 0 and second["from_cache"] == len(missing)
+
+    rescanned = as_json(docgap(example_docs, "scan", "--json"))["totals"]
+    assert rescanned["filled"] == len(missing) and rescanned["missing"] == 0
+
+    shown = {path: as_json(docgap(example_docs, "show", path, "--json")) for path in missing[:8]}
+    assert all(s["origin"] == "cache" and s["provider"] == "signature" and s["docstring"] for s in shown.values())
+
+    locked = as_json(docgap(example_docs, "lock", "--json"))
+    assert locked["objects"] == len(missing)
+    lock = json.loads((example_docs / "docgap.lock.json").read_text())
+    assert sorted(lock["objects"]) == sorted(missing)
+
+    fresh = ["--cache-dir", str(tmp_path / "fresh-cache")]
+    third = as_json(docgap(example_docs, "fill", "--json", *fresh))
+    assert third["from_lock"] == len(missing) and third["generated"] == 0
+    for path, before_show in shown.items():
+        again = as_json(docgap(example_docs, "show", path, "--json", *fresh))
+        assert again["origin"] == "lock"
+        assert again["docstring"] == before_show["docstring"]
+
+    assert tree_hash(package) == before
+
+
+def test_human_text_wins_in_show(example_docs: Path) -> None:
+    scanned = as_json(docgap(example_docs, "scan", "--json"))
+    documented = next(o["path"] for o in scanned["objects"] if o["state"] == "documented" and o["kind"] == "function")
+    shown = as_json(docgap(example_docs, "show", documented, "--json"))
+    assert shown["origin"] == "human" and shown["provider"] is None and shown["docstring"]
+
+
+def test_text_output_and_verbose_listing(example_docs: Path) -> None:
+    out = docgap(example_docs, "scan", "-v").stdout
+    assert "coverage:" in out and "missing" in out and "total" in out
+    out = docgap(example_docs, "fill").stdout
+    assert "generated" in out and "provider signature" in out
+
+
+def test_frozen_strict_fails_with_a_reason(example_docs: Path) -> None:
+    proc = docgap(example_docs, "fill", "--frozen", "--strict", check=False)
+    assert proc.returncode == 1
+    assert "strict" in proc.stderr and "frozen" in proc.stderr
+    proc = docgap(example_docs, "fill", "--frozen", check=False)
+    assert proc.returncode == 0 and "frozen" in proc.stderr
+
+
+def test_module_that_does_not_parse_warns_and_scan_goes_on(tmp_path: Path) -> None:
+    package = tmp_path / "brokenpkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("def ok(x):\n    return x\n")
+    (package / "bad.py").write_text("def broken(:\n    pass\n")
+    proc = docgap(tmp_path, "fill", "brokenpkg", "--search-path", str(tmp_path), "--json")
+    assert "bad.py" in proc.stderr
+    assert as_json(proc)["generated"] >= 1
+
+
+def test_corrupt_cache_warns_and_the_fill_goes_on(example_docs: Path) -> None:
+    cache = example_docs / "broken-cache"
+    cache.mkdir()
+    (cache / "cache.db").write_bytes(b"garbage" * 1000)
+    proc = docgap(example_docs, "fill", "--json", "--cache-dir", str(cache))
+    assert "draft cache" in proc.stderr
+    assert as_json(proc)["failed"] == [] and as_json(proc)["generated"] > 0
+
+
+@pytest.mark.parametrize("args", [["scan", "no_such_pkg_xyz"], ["show", "example_pkg.nope"]])
+def test_bad_input_is_one_line_and_nonzero(example_docs: Path, args: list[str]) -> None:
+    proc = docgap(example_docs, *args, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("docgap: error:") and "Traceback" not in proc.stderr
