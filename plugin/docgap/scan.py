@@ -1,0 +1,360 @@
+"""The scan: load packages with griffe (never importing them) and list what has no docstring.
+
+Each undocumented object in scope becomes a `Target` carrying everything a draft depends on and a
+content key over exactly that, so a draft is reused until the object really changes.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import griffe
+
+from docgap.errors import SettingsError
+from docgap.schema import SCHEMA_VERSION
+from docgap.scope import Scope, is_dunder, is_test_module
+from docgap.settings import Settings
+from docgap.source_facts import annotation_gives_value, body_facts
+from docgap.targets import Documented, Parameter, ScanResult, ScanWarning, Target, TargetKind
+
+_DOC_CALL = re.compile(r"""\bDoc\(\s*(?P<q>['"])(?P<text>.*?)(?P=q)\s*\)""", re.DOTALL)
+_SYNTAX_ERROR = re.compile(r"Syntax error: (?P<msg>.*) \((?P<file>[^,()]+), line (?P<line>\d+)\)")
+_EXAMPLE_CHARS = 1200
+
+
+def scan(settings: Settings) -> ScanResult:
+    """Load `settings.packages` statically and list their undocumented objects.
+
+    Args:
+        settings: Packages, search paths and scope rules.
+
+    Returns:
+        The targets, the documented objects, the names that exist, voice examples and warnings.
+
+    Raises:
+        SettingsError: When a package cannot be found on the search paths.
+    """
+    paths = [*map(str, settings.search_paths), *sys.path]
+    loader = griffe.GriffeLoader(search_paths=paths, allow_inspection=False)
+    modules: list[griffe.Module] = []
+    with _syntax_warnings() as warnings:
+        for package in settings.packages:
+            try:
+                loaded = loader.load(package)
+            except (ImportError, griffe.LoadingError, OSError) as exc:
+                where = ", ".join(map(str, settings.search_paths)) or "sys.path"
+                raise SettingsError(
+                    f"package {package!r} was not found (searched {where} and sys.path): {exc}; "
+                    "check `packages` and add its directory to `search_paths`"
+                ) from exc
+            if isinstance(loaded, griffe.Module):
+                modules.append(loaded)
+    result = scan_objects(modules, settings)
+    return ScanResult(result.targets, result.documented, result.known_names, result.examples,
+                      (*warnings, *result.warnings))
+
+
+def scan_objects(modules: Iterable[griffe.Module], settings: Settings) -> ScanResult:
+    """List the undocumented objects of modules griffe has already loaded.
+
+    Args:
+        modules: Top-level packages or modules (as mkdocstrings or `scan` loaded them).
+        settings: Scope rules and the source size limit.
+
+    Returns:
+        The scan result; objects that cannot be read are skipped with a warning.
+    """
+    objects: dict[str, griffe.Object] = {}
+    aliases: list[griffe.Alias] = []
+    for module in modules:
+        _collect(module, settings, objects, aliases)
+    scope = Scope(settings, objects, aliases)
+    targets: list[Target] = []
+    documented: list[Documented] = []
+    warnings: list[ScanWarning] = []
+    examples: dict[str, list[str]] = {}
+    main_guards: dict[str, list[tuple[int, int]]] = {}
+    for path, obj in objects.items():
+        try:
+            kind = _kind(obj)
+            if kind is None or _under_main_guard(obj, main_guards):
+                continue
+            public_aliases = scope.public_aliases(obj)
+            if not scope.includes(obj, public_aliases):
+                continue
+            if _is_documented(obj, settings):
+                documented.append(Documented(path, kind))
+                module = obj.module.path
+                if obj.docstring and len(examples.setdefault(module, [])) < settings.examples_in_prompt:
+                    examples[module].append(obj.docstring.value[:_EXAMPLE_CHARS])
+                continue
+            targets.append(_target(obj, kind, public_aliases, settings))
+        except (griffe.AliasResolutionError, griffe.CyclicAliasError, AttributeError, ValueError, TypeError) as exc:
+            warnings.append(ScanWarning(f"skipped {path}: {exc}", _relative_file(obj), obj.lineno))
+    known = _known_names(objects, scope)
+    return ScanResult(
+        targets=tuple(sorted(targets, key=lambda t: t.path)),
+        documented=tuple(sorted(documented, key=lambda d: d.path)),
+        known_names=known,
+        examples={m: tuple(e) for m, e in examples.items()},
+        warnings=tuple(warnings),
+    )
+
+
+def _collect(root: griffe.Object, settings: Settings, objects: dict[str, griffe.Object], aliases: list[griffe.Alias]) -> None:
+    stack: list[griffe.Object] = [root]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, griffe.Module) and settings.exclude_tests and is_test_module(obj):
+            continue
+        objects[obj.path] = obj
+        for member in obj.members.values():
+            if member.is_alias:
+                aliases.append(member)
+            elif not (member.is_function and member.name == "__init__"):
+                stack.append(member)
+
+
+def _kind(obj: griffe.Object) -> TargetKind | None:
+    if obj.is_module:
+        return None if obj.name == "__main__" else "module"
+    if obj.is_class:
+        return "class"
+    if obj.is_function:
+        if "property" in obj.labels:
+            return "property"
+        return "method" if obj.parent is not None and obj.parent.is_class else "function"
+    if obj.is_attribute:
+        if "property" in obj.labels:
+            return "property"
+        return None if is_dunder(obj.name) else "attribute"
+    if obj.is_type_alias:
+        return "attribute"
+    return None
+
+
+def _is_documented(obj: griffe.Object, settings: Settings) -> bool:
+    if obj.docstring is not None and obj.docstring.value.strip():
+        return True
+    if obj.is_class:
+        init = obj.members.get("__init__")
+        return bool(init is not None and not init.is_alias and init.docstring and init.docstring.value.strip())
+    if settings.inherit_docstrings and obj.parent is not None and obj.parent.is_class and (obj.is_function or "property" in obj.labels):
+        return _inherits_docstring(obj)
+    return False
+
+
+def _inherits_docstring(obj: griffe.Object) -> bool:
+    try:
+        bases = obj.parent.mro()  # type: ignore[union-attr]
+    except (griffe.AliasResolutionError, griffe.CyclicAliasError, ValueError, AttributeError, KeyError):
+        return False
+    for base in bases:
+        member = base.members.get(obj.name)
+        try:
+            if member is not None and member.docstring is not None and member.docstring.value.strip():
+                return True
+        except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+            continue
+    return False
+
+
+def _under_main_guard(obj: griffe.Object, cache: dict[str, list[tuple[int, int]]]) -> bool:
+    if obj.is_module or not obj.lineno:
+        return False
+    module = obj.module
+    if module.path not in cache:
+        cache[module.path] = _main_guard_ranges(module)
+    return any(start <= obj.lineno <= end for start, end in cache[module.path])
+
+
+def _main_guard_ranges(module: griffe.Module) -> list[tuple[int, int]]:
+    lines = module.lines
+    if not any("__main__" in line for line in lines):
+        return []
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return []
+    ranges = []
+    for node in tree.body:
+        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) and "__name__" in ast.unparse(node.test):
+            ranges.append((node.lineno, node.end_lineno or node.lineno))
+    return ranges
+
+
+def _target(obj: griffe.Object, kind: TargetKind, aliases: tuple[str, ...], settings: Settings) -> Target:
+    parent = obj.parent if obj.parent is not None and obj.parent.is_class else None
+    parameters: tuple[Parameter, ...] = ()
+    returns: str | None = None
+    returns_value = yields = is_async = False
+    raises: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = ()
+    source = _source(obj, settings)
+    if obj.is_function:
+        decorators = tuple(str(d.value) for d in obj.decorators)
+        parameters = _parameters(obj, kind)
+        returns = str(obj.returns) if obj.returns is not None else None
+        facts = body_facts(source)
+        raises = facts.raises
+        is_async = "async" in obj.labels or any(d.endswith("coroutine") for d in decorators)
+        if any(d.split(".")[-1] in ("contextmanager", "asynccontextmanager") for d in decorators):
+            returns_value = True
+        elif facts.yields and not any(d.endswith("coroutine") for d in decorators):
+            yields = True
+        elif kind != "property":
+            returns_value = annotation_gives_value(returns) or (returns is None and facts.returns_expression)
+    elif obj.is_attribute and kind == "property":
+        returns = str(obj.annotation) if obj.annotation is not None else None
+        raises = body_facts(source).raises
+    elif obj.is_class:
+        init = obj.members.get("__init__")
+        if init is not None and not init.is_alias and init.lineno:
+            parameters = _parameters(init, "method")
+            raises = body_facts(init.source).raises
+        decorators = tuple(str(d.value) for d in obj.decorators)
+    attributes = _attribute_names(obj) if obj.is_class else ()
+    signature = _signature(obj, kind, parameters, returns)
+    parent_signature = _signature(parent, "class", (), None) if parent is not None else None
+    parent_summary = _summary(parent) if parent is not None else None
+    module_summary = _summary(obj.module) if not obj.is_module else None
+    target = Target(
+        path=obj.path, kind=kind, key="", parameters=parameters, returns=returns,
+        returns_value=returns_value, yields=yields, is_async=is_async, decorators=decorators,
+        source=source, signature=signature, attributes=attributes, raises=raises,
+        parent_signature=parent_signature, parent_summary=parent_summary, module_summary=module_summary,
+        filepath=_relative_file(obj) or "", lineno=obj.lineno or 0, aliases=aliases,
+    )
+    return _with_key(target)
+
+
+def _parameters(function: griffe.Function, kind: TargetKind) -> tuple[Parameter, ...]:
+    params = list(function.parameters)
+    bound = kind in ("method", "property") and "staticmethod" not in function.labels
+    if bound and params and params[0].kind.value in ("positional-only", "positional or keyword"):
+        params = params[1:]
+    result = []
+    for p in params:
+        annotation = str(p.annotation) if p.annotation is not None else None
+        doc = None
+        if annotation and "Doc(" in annotation and "Annotated[" in annotation:
+            match = _DOC_CALL.search(annotation)
+            doc = match.group("text") if match else None
+        default = str(p.default) if p.default is not None else None
+        result.append(Parameter(p.name, p.kind.value, annotation, default, doc))  # type: ignore[arg-type]
+    return tuple(result)
+
+
+def _attribute_names(cls: griffe.Class) -> tuple[str, ...]:
+    names = []
+    for name, member in cls.members.items():
+        if member.is_alias or not member.is_attribute or "property" in member.labels:
+            continue
+        if name.startswith("_"):
+            continue
+        names.append(name)
+    return tuple(names)
+
+
+def _signature(obj: griffe.Object, kind: TargetKind, parameters: tuple[Parameter, ...], returns: str | None) -> str:
+    if kind == "class":
+        bases = ", ".join(str(b) for b in getattr(obj, "bases", ()))
+        return f"class {obj.name}({bases})" if bases else f"class {obj.name}"
+    if kind in ("module", "attribute"):
+        annotation = getattr(obj, "annotation", None)
+        return f"{obj.name}: {annotation}" if annotation is not None else obj.name
+    shown = []
+    for p in parameters:
+        text = p.display_name + (f": {p.annotation}" if p.annotation else "")
+        if p.default is not None:
+            text += f" = {p.default}" if p.annotation else f"={p.default}"
+        shown.append(text)
+    arrow = f" -> {returns}" if returns else ""
+    return f"{obj.name}({', '.join(shown)}){arrow}"
+
+
+def _source(obj: griffe.Object, settings: Settings) -> str:
+    try:
+        source = obj.source
+    except (OSError, ValueError, AttributeError):
+        return ""
+    limit = settings.max_source_chars
+    if len(source) > limit:
+        cut = source[:limit]
+        return cut[: cut.rfind("\n") + 1 or limit] + f"# [docgap: source truncated, {len(source) - limit} more characters]\n"
+    return source
+
+
+def _summary(obj: griffe.Object | None) -> str | None:
+    if obj is None or obj.docstring is None:
+        return None
+    first = obj.docstring.value.strip().split("\n\n", 1)[0]
+    return " ".join(first.split()) or None
+
+
+def _relative_file(obj: griffe.Object) -> str | None:
+    try:
+        return str(obj.relative_filepath)
+    except (ValueError, AttributeError, TypeError):
+        try:
+            return str(obj.filepath)
+        except (AttributeError, TypeError):
+            return None
+
+
+def _with_key(target: Target) -> Target:
+    material = [
+        SCHEMA_VERSION, target.kind, target.name,
+        [(p.name, p.kind, p.annotation, p.default, p.doc) for p in target.parameters],
+        target.returns, target.returns_value, target.yields, target.is_async, target.decorators,
+        target.source, target.attributes, target.raises,
+        target.parent_signature, target.parent_summary, target.module_summary,
+    ]
+    digest = hashlib.sha256(json.dumps(material, separators=(",", ":")).encode("utf-8")).hexdigest()
+    return Target(**{**target.__dict__, "key": digest})
+
+
+def _known_names(objects: dict[str, griffe.Object], scope: Scope) -> frozenset[str]:
+    paths = set(objects)
+    for alias_paths in scope.reexports.values():
+        paths.update(alias_paths)
+    known: set[str] = set()
+    for path in paths:
+        parts = path.split(".")
+        known.update(".".join(parts[i:]) for i in range(len(parts)))
+    return frozenset(known)
+
+
+@contextmanager
+def _syntax_warnings() -> Iterator[list[ScanWarning]]:
+    """Turn griffe's log records about modules that do not parse into warnings naming file:line."""
+    found: list[ScanWarning] = []
+    loading: dict[str, str] = {}
+
+    class Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if message.startswith("Loading path "):
+                path = message[len("Loading path "):]
+                loading[path.rsplit("/", 1)[-1]] = path
+            elif (match := _SYNTAX_ERROR.search(message)) is not None:
+                filepath = loading.get(match["file"], match["file"])
+                found.append(ScanWarning(f"module does not parse, skipped ({match['msg']})", filepath, int(match["line"])))
+
+    griffe_logger = logging.getLogger("griffe")
+    handler = Handler(logging.DEBUG)
+    previous = griffe_logger.level
+    griffe_logger.addHandler(handler)
+    griffe_logger.setLevel(logging.DEBUG)
+    try:
+        yield found
+    finally:
+        griffe_logger.removeHandler(handler)
+        griffe_logger.setLevel(previous)

@@ -1,0 +1,108 @@
+"""Which objects are API: public along their own path, or reached through a public re-export."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+
+import griffe
+
+from docgap.settings import Settings
+
+ALWAYS_DOCUMENTED_DUNDERS = frozenset({"__call__"})
+"""Special methods that are API by default (`__init__` is documented on its class instead)."""
+
+
+def is_dunder(name: str) -> bool:
+    """Whether `name` is a `__special__` name."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def is_test_module(module: griffe.Module) -> bool:
+    """Whether a module is a test package or module (`tests`, `test_*`, `*_test`)."""
+    return any(part == "tests" or part.startswith("test_") for part in module.path.split(".")[1:])
+
+
+class Scope:
+    """Decides what is API for one scan.
+
+    Args:
+        settings: `private`, `special_methods`, `include` and `exclude` are read.
+        objects: Every non-alias object of the scanned packages, by path.
+        aliases: Every alias (import) found in the scanned packages.
+    """
+
+    def __init__(self, settings: Settings, objects: dict[str, griffe.Object], aliases: Iterable[griffe.Alias]) -> None:
+        self.settings = settings
+        self.objects = objects
+        self._public: dict[str, bool] = {}
+        self.reexports: dict[str, list[str]] = {}
+        for alias in aliases:
+            target = alias.target_path
+            if target in objects and target != alias.path and self._alias_is_public(alias):
+                self.reexports.setdefault(target, []).append(alias.path)
+
+    def public_aliases(self, obj: griffe.Object) -> tuple[str, ...]:
+        """Public paths other than its own by which `obj` is reached (re-exports of it or a parent)."""
+        found: list[str] = []
+        node: griffe.Object | None = obj
+        while node is not None and node.path in self.objects:
+            for alias_path in self.reexports.get(node.path, ()):
+                found.append(alias_path + obj.path[len(node.path):])
+            node = node.parent
+        return tuple(sorted(set(found)))
+
+    def includes(self, obj: griffe.Object, aliases: tuple[str, ...]) -> bool:
+        """Whether `obj` (reachable by `aliases` too) is in scope."""
+        name = obj.name
+        if is_dunder(name) and not (self.settings.special_methods or name in ALWAYS_DOCUMENTED_DUNDERS):
+            return False
+        if not self.settings.private and not self._reachable(obj):
+            return False
+        paths = (obj.path, *aliases)
+        if self.settings.include and not any(_match(p, self.settings.include) for p in paths):
+            return False
+        return not (self.settings.exclude and any(_match(p, self.settings.exclude) for p in paths))
+
+    def _reachable(self, obj: griffe.Object) -> bool:
+        """Public names all the way up, or up to an object that a public re-export points at."""
+        node: griffe.Object | None = obj
+        while node is not None and node.path in self.objects:
+            if node.path in self.reexports:
+                return True
+            if not _is_public(node):
+                return False
+            node = node.parent
+        return True
+
+    def _public_along_path(self, obj: griffe.Object) -> bool:
+        cached = self._public.get(obj.path)
+        if cached is None:
+            parent = obj.parent
+            own = _is_public(obj)
+            cached = own and (parent is None or parent.path not in self.objects or self._public_along_path(parent))
+            self._public[obj.path] = cached
+        return cached
+
+    def _alias_is_public(self, alias: griffe.Alias) -> bool:
+        parent = alias.parent
+        if parent is None or parent.path not in self.objects:
+            return False
+        exported = getattr(parent, "exports", None)
+        if exported is not None:
+            names = {e if isinstance(e, str) else getattr(e, "name", str(e)) for e in exported}
+            in_all = alias.name in names
+        else:
+            in_all = not alias.name.startswith("_")
+        return in_all and self._public_along_path(parent)
+
+
+def _is_public(obj: griffe.Object) -> bool:
+    try:
+        return bool(obj.is_public)
+    except (griffe.AliasResolutionError, griffe.CyclicAliasError):
+        return not obj.name.startswith("_")
+
+
+def _match(path: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)

@@ -1,0 +1,80 @@
+"""What a callable's body shows: whether it yields, returns a value, and what it raises.
+
+Read from the object's source text, cheaply: a regular expression answers most cases and the
+`ast` module is only consulted when the text is ambiguous (a `yield` or a bare `return` may
+belong to a nested function).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from dataclasses import dataclass
+
+_RAISE = re.compile(r"^[ \t]*raise[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
+_NO_VALUE = {"None", "NoReturn", "Never", "typing.NoReturn", "typing.Never", "typing_extensions.Never"}
+
+
+@dataclass(frozen=True)
+class BodyFacts:
+    """Facts about a function body.
+
+    Attributes:
+        yields: The body (not a nested function) contains `yield`.
+        returns_expression: The body contains `return <value>`.
+        raises: Exception names raised, in order of appearance, without repeats.
+    """
+
+    yields: bool
+    returns_expression: bool
+    raises: tuple[str, ...]
+
+
+def body_facts(source: str) -> BodyFacts:
+    """Read the facts of a `def` from its source.
+
+    Args:
+        source: The function's source, decorators included or not.
+
+    Returns:
+        The facts; a body that cannot be parsed gives the regular-expression answers.
+    """
+    raises = tuple(dict.fromkeys(_RAISE.findall(source)))
+    has_yield = "yield" in source
+    has_return = "return" in source
+    if not has_yield and not has_return:
+        return BodyFacts(False, False, raises)
+    try:
+        tree = ast.parse(textwrap.dedent(source))
+    except SyntaxError:
+        return BodyFacts(has_yield, has_return, raises)
+    function = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    if function is None:
+        return BodyFacts(has_yield, has_return, raises)
+    yields = returns = False
+    for node in _own_nodes(function):
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            yields = True
+        elif isinstance(node, ast.Return) and node.value is not None:
+            if not (isinstance(node.value, ast.Constant) and node.value.value is None):
+                returns = True
+    return BodyFacts(yields, returns, raises)
+
+
+def annotation_gives_value(annotation: str | None) -> bool:
+    """Whether a return annotation promises a value (anything but `None`, `NoReturn`, `Never`)."""
+    return annotation is not None and annotation.strip() not in _NO_VALUE
+
+
+def _own_nodes(function: ast.AST) -> list[ast.AST]:
+    """The nodes of a function's body, not descending into nested functions, classes or lambdas."""
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
