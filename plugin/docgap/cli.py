@@ -163,7 +163,7 @@ def _cmd_fill(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_lock(args: argparse.Namespace, settings: Settings) -> int:
-    outcome = fill(settings.replace(frozen=True))
+    outcome = fill(settings, lookup_only=True)
     with Store(settings) as store:
         path = store.write_lockfile(outcome.resolved.values())
     message = {"lockfile": str(path), "objects": len(outcome.resolved), "missing": len(outcome.missing)}
@@ -179,7 +179,7 @@ def _cmd_lock(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     path = args.object
-    outcome = fill(settings.replace(frozen=True))
+    outcome = fill(settings, lookup_only=True)
     item = outcome.lookup(path)
     info: dict[str, Any] = {"path": path, "kind": None, "state": "missing", "origin": "none",
                             "provider": None, "model": None, "style": settings.style, "docstring": None}

@@ -82,7 +82,10 @@ async def generate_async(
         The report.
     """
     started = time.perf_counter()
-    unique = list({job.target.key: job for job in jobs}.values())
+    first: dict[str, Job] = {}
+    for job in jobs:
+        first.setdefault(job.target.key, job)
+    unique = list(first.values())
     report = GenerationReport()
     queue: asyncio.Queue[Job] = asyncio.Queue()
     for job in unique:

@@ -122,6 +122,7 @@ def fill(
     *,
     scan_result: ScanResult | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lookup_only: bool = False,
 ) -> Fill:
     """Resolve a draft for every undocumented object: lockfile, then cache, then the provider.
 
@@ -131,6 +132,8 @@ def fill(
         settings: The run's configuration.
         scan_result: A scan already made (the MkDocs host scans what mkdocstrings loaded).
         progress: Called with (done, total) while generating.
+        lookup_only: Only read the lockfile and cache (for `docgap show` and `docgap lock`): no
+            provider is built and misses are listed in `Fill.missing` without a warning.
 
     Returns:
         The resolved drafts and what is missing.
@@ -140,7 +143,7 @@ def fill(
     for warning in result.warnings:
         logger.warning("docgap: %s", warning)
     limits = Limits.from_settings(settings)
-    provider = None if settings.frozen else make_provider(settings, limits)
+    provider = None if settings.frozen or lookup_only else make_provider(settings, limits)
     provider_name = provider.name if provider else "none (frozen)"
     if provider is not None:
         logger.info("docgap: %s", describe_choice(settings))
@@ -177,7 +180,7 @@ def fill(
             missing: list[Target] = []
         else:
             missing = misses if provider is None else []
-        if missing:
+        if missing and not lookup_only:
             shown = ", ".join(t.path for t in missing[:20]) + (" ..." if len(missing) > 20 else "")
             logger.warning("docgap: frozen: %d objects have no draft in the lockfile or cache: %s", len(missing), shown)
         warnings = tuple(store.warnings)

@@ -109,6 +109,6 @@ def _yield_type(annotation: str | None) -> str | None:
 
 def _words(name: str) -> str:
     """`parse_http_header` → `parse http header`; `HTTPServer` → `HTTP server`."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name.strip("_")).replace("_", " ")
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name.strip("_")).replace("_", " ")
     parts = [p if p.isupper() and len(p) > 1 else p.lower() for p in spaced.split()]
     return " ".join(parts) or name
