@@ -230,7 +230,7 @@ def _target(obj: griffe.Object, kind: TargetKind, aliases: tuple[str, ...], sett
         returns_value=returns_value, yields=yields, is_async=is_async, decorators=decorators,
         source=source, signature=signature, attributes=attributes, raises=raises,
         parent_signature=parent_signature, parent_summary=parent_summary, module_summary=module_summary,
-        filepath=_relative_file(obj) or "", lineno=obj.lineno or 0, aliases=aliases,
+        filepath=_relative_file(obj) or "", lineno=obj.lineno or 0, aliases=aliases, module=obj.module.path,
     )
     return _with_key(target)
 
@@ -348,13 +348,16 @@ def _syntax_warnings() -> Iterator[list[ScanWarning]]:
                 filepath = loading.get(match["file"], match["file"])
                 found.append(ScanWarning(f"module does not parse, skipped ({match['msg']})", filepath, int(match["line"])))
 
+    # Griffe reports these at debug level only; listen to that level without passing it on to
+    # the host's handlers, which would then print every debug line.
     griffe_logger = logging.getLogger("griffe")
-    handler = Handler(logging.DEBUG)
-    previous = griffe_logger.level
-    griffe_logger.addHandler(handler)
+    previous = (griffe_logger.level, griffe_logger.handlers, griffe_logger.propagate)
+    griffe_logger.handlers = [Handler(logging.DEBUG)]
     griffe_logger.setLevel(logging.DEBUG)
+    griffe_logger.propagate = False
     try:
         yield found
     finally:
-        griffe_logger.removeHandler(handler)
-        griffe_logger.setLevel(previous)
+        griffe_logger.setLevel(previous[0])
+        griffe_logger.handlers = previous[1]
+        griffe_logger.propagate = previous[2]

@@ -149,6 +149,7 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
     *,
     start: Path | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Read `[tool.docgap]` from a `pyproject.toml`, then apply overrides.
 
@@ -158,6 +159,8 @@ def load_settings(
         overrides: Values from the host's own configuration or the command line; `None` values
             are ignored. They win over the file.
         start: Where to look for a `pyproject.toml` when `config` is not given.
+        defaults: A host's own defaults (the Sphinx host defaults to the `sphinx` style); the file
+            and the overrides win over them.
 
     Returns:
         The settings, with relative paths resolved against the configuration file's directory.
@@ -171,6 +174,8 @@ def load_settings(
     else:
         root = config.parent
     settings = Settings(root=root.resolve())
+    if defaults:
+        settings = _apply(settings, defaults, source="defaults")
     if config is not None:
         settings = _apply(settings, _read_table(config), source=str(config))
     if overrides:

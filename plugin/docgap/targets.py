@@ -70,6 +70,7 @@ class Target:
         filepath: The file the object is defined in, relative to its search path when possible.
         lineno: The line the object starts on.
         aliases: Other public paths this object is reachable by (re-exports).
+        module: The dotted path of the module the object is defined in.
         key: The content key: sha256 over everything a draft depends on (see `docgap.scan`).
     """
 
@@ -92,6 +93,7 @@ class Target:
     filepath: str = ""
     lineno: int = 0
     aliases: tuple[str, ...] = ()
+    module: str = ""
 
     @property
     def name(self) -> str:

@@ -1,0 +1,15 @@
+"""Sphinx configuration of the example site: autodoc plus docgap, on the furo theme."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so autodoc can import example_pkg
+
+project = "example_pkg"
+author = "docgap example"
+extensions = ["sphinx.ext.autodoc", "docgap.sphinx"]
+html_theme = "furo"
+autodoc_member_order = "bysource"
+
+# docgap reads [tool.docgap] from ../pyproject.toml (packages, cache, lockfile); values here win.
+docgap_packages = ["example_pkg"]

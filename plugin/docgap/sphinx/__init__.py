@@ -1,0 +1,50 @@
+"""Sphinx extension: `extensions = ["sphinx.ext.autodoc", "docgap.sphinx"]`.
+
+A thin adapter over the core: before any document is read, the core scans the packages and
+resolves every draft (lockfile → cache → provider); autodoc's events then only read from those
+drafts, so `-j N` workers never call a provider.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from docgap import __version__
+from docgap.sphinx import events
+from docgap.sphinx.config import add_config_values
+from docgap.sphinx.nodes import EndDirective, StartDirective, TextualMarker, depart_html, docgap_end, docgap_generated, docgap_start, visit_html
+from docgap.sphinx.report import ReportDirective
+
+STATIC = Path(__file__).parent / "static"
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register docgap's configuration, events, nodes, directives and stylesheet."""
+    app.setup_extension("sphinx.ext.autodoc")
+    add_config_values(app)
+    html = (visit_html, depart_html)
+    app.add_node(docgap_generated, html=html, epub=html, singlehtml=html)
+    app.add_node(docgap_start)
+    app.add_node(docgap_end)
+    app.add_directive("docgap-start", StartDirective)
+    app.add_directive("docgap-end", EndDirective)
+    app.add_directive("docgap-report", ReportDirective)
+    app.add_post_transform(TextualMarker)
+    app.connect("builder-inited", events.on_builder_inited)
+    # Before napoleon (priority 500), so it converts google/numpy drafts like human docstrings.
+    app.connect("autodoc-process-docstring", events.on_process_docstring, priority=100)
+    app.connect("autodoc-skip-member", events.on_skip_member)
+    app.connect("doctree-read", events.on_doctree_read)
+    app.connect("env-get-outdated", events.on_env_get_outdated)
+    app.connect("env-purge-doc", events.on_env_purge_doc)
+    app.connect("env-merge-info", events.on_env_merge_info)
+    app.connect("config-inited", _add_static_path)
+    app.add_css_file("docgap.css")
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+
+
+def _add_static_path(app: Sphinx, config: Any) -> None:
+    config.html_static_path.append(str(STATIC))
