@@ -16,6 +16,7 @@ SPHINX_DEFAULT_STYLE = "sphinx"
 """Sphinx renders reST field lists with no other extension; google/numpy need napoleon."""
 
 _FIELDS = [f.name for f in dataclasses.fields(Settings) if f.name != "root"]
+_TYPES = {f.name: str(f.type) for f in dataclasses.fields(Settings)}
 
 
 def add_config_values(app: Sphinx) -> None:
@@ -41,7 +42,7 @@ def settings_from_config(app: Sphinx) -> Settings:
     for name in _FIELDS:
         value = getattr(app.config, f"docgap_{name}")
         if value is not None:
-            overrides[name] = value
+            overrides[name] = _from_command_line(name, value)
     config = app.config.docgap_config
     try:
         settings = load_settings(
@@ -58,6 +59,25 @@ def settings_from_config(app: Sphinx) -> Settings:
             "(or packages = [...] under [tool.docgap] in pyproject.toml)"
         )
     return settings
+
+
+def _from_command_line(name: str, value: Any) -> Any:
+    """`sphinx-build -D docgap_frozen=1` passes strings; read them as the setting's type."""
+    if not isinstance(value, str):
+        return value
+    kind = _TYPES[name]
+    if kind == "bool" and value.lower() in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+        return value.lower() in ("1", "true", "yes", "on")
+    if kind in ("int", "int | None") and value.isdigit():
+        return int(value)
+    if kind == "float":
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if kind.startswith("tuple["):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
 
 
 def _relative_to(overrides: dict[str, Any], confdir: Path) -> dict[str, Any]:
