@@ -73,9 +73,11 @@ def _explain(error: jsonschema.ValidationError, data: Any, target: Target) -> st
         allowed = list(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed))
         if where == "parameters":
+            allowed = [p.name for p in target.drafted_parameters]
             return (f"parameters: {', '.join(map(repr, extra))} is not a parameter of {target.path}; "
                     f"its parameters are: {', '.join(allowed)}")
         if where == "attributes":
+            allowed = list(target.attributes)
             return f"attributes: {', '.join(map(repr, extra))} is not an attribute of {target.path}; its attributes are: {', '.join(allowed)}"
         return f"{where}: unexpected key(s) {', '.join(map(repr, extra))}; allowed keys: {', '.join(allowed)}"
     if error.validator == "required" and isinstance(error.instance, dict):

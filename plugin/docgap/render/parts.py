@@ -70,6 +70,6 @@ def indent(text: str, prefix: str = "    ") -> str:
 def code_block(lines: tuple[str, ...], markup: str) -> str:
     """A literal block showing `lines` as code, never interpreted."""
     if markup == "markdown":
-        fence = "~" * max(3, 1 + max((len(line) - len(line.lstrip("~")) for line in lines), default=0))
-        return "\n".join([f"{fence}python", *lines, fence])
+        # An indented code block: plain Markdown, no extension needed, and nothing inside is parsed.
+        return indent("\n".join(lines))
     return "::\n\n" + indent("\n".join(lines))
