@@ -281,3 +281,13 @@ def test_a_large_package_scans(tmp_path: Path) -> None:
         files[f"m{m}.py"] = "".join(f"def f{i}(a, b=1):\n    return a + b\n" for i in range(400))
     result = scan(make_package(tmp_path, files))
     assert len(result.targets) == 50 * 401 + 1  # functions and modules, plus the package
+
+
+def test_scan_cache_serves_unchanged_packages_and_misses_on_any_change(tmp_path: Path) -> None:
+    settings = make_package(tmp_path, {"__init__.py": "", "m.py": "def f(a): ...\n"}).replace(cache_dir=str(tmp_path / "c"))
+    first = scan(settings)
+    assert scan(settings) == first
+    (tmp_path / "pkg" / "m.py").write_text("def f(a, b): ...\n")
+    changed = targets(scan(settings))["pkg.m.f"]
+    assert params(changed) == ["a", "b"]
+    assert params(targets(scan(settings.replace(private=True)))["pkg.m.f"]) == ["a", "b"]

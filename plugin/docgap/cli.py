@@ -111,7 +111,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
     result = scan(settings)
     with Store(settings) as store:
-        states = {t.path: ("filled" if store.lookup(t) else "missing") for t in result.targets}
+        filled = store.filled(result.targets)
+    states = {t.path: ("filled" if t.path in filled else "missing") for t in result.targets}
     rows = [(d.path, d.kind, "documented") for d in result.documented]
     rows += [(t.path, t.kind, states[t.path]) for t in result.targets]
     rows.sort()
@@ -239,8 +240,7 @@ def _print_scan_warnings(result: ScanResult) -> None:
 
 
 def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, sort_keys=True)
-    sys.stdout.write("\n")
+    sys.stdout.write(json.dumps(data, sort_keys=True) + "\n")
 
 
 def _configure_logging(verbose: bool, quiet: bool) -> None:

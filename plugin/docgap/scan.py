@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import griffe
 
 from docgap.errors import SettingsError
+from docgap.scan_cache import load_cached_scan, save_scan
 from docgap.schema import SCHEMA_VERSION
 from docgap.scope import Scope, is_dunder, is_test_module
 from docgap.settings import Settings
@@ -40,7 +41,20 @@ def scan(settings: Settings) -> ScanResult:
 
     Raises:
         SettingsError: When a package cannot be found on the search paths.
+
+    A scan of packages whose files are all unchanged since the last scan with the same settings is
+    served from `docgap.scan_cache` without loading them again.
     """
+    cached, fingerprint = load_cached_scan(settings)
+    if cached is not None:
+        return cached
+    result = _scan_packages(settings)
+    if fingerprint is not None:
+        save_scan(settings, fingerprint, result)
+    return result
+
+
+def _scan_packages(settings: Settings) -> ScanResult:
     paths = [*map(str, settings.search_paths), *sys.path]
     loader = griffe.GriffeLoader(search_paths=paths, allow_inspection=False)
     modules: list[griffe.Module] = []
@@ -81,6 +95,7 @@ def scan_objects(modules: Iterable[griffe.Module], settings: Settings) -> ScanRe
     warnings: list[ScanWarning] = []
     examples: dict[str, list[str]] = {}
     main_guards: dict[str, list[tuple[int, int]]] = {}
+    files: dict[str, str] = {}  # module path -> its file, computed once per module
     for path, obj in objects.items():
         try:
             kind = _kind(obj)
@@ -95,7 +110,7 @@ def scan_objects(modules: Iterable[griffe.Module], settings: Settings) -> ScanRe
                 if obj.docstring and len(examples.setdefault(module, [])) < settings.examples_in_prompt:
                     examples[module].append(obj.docstring.value[:_EXAMPLE_CHARS])
                 continue
-            targets.append(_target(obj, kind, public_aliases, settings))
+            targets.append(_target(obj, path, kind, public_aliases, settings, files))
         except (griffe.AliasResolutionError, griffe.CyclicAliasError, AttributeError, ValueError, TypeError) as exc:
             warnings.append(ScanWarning(f"skipped {path}: {exc}", _relative_file(obj), obj.lineno))
     known = _known_names(objects, scope)
@@ -190,7 +205,8 @@ def _main_guard_ranges(module: griffe.Module) -> list[tuple[int, int]]:
     return ranges
 
 
-def _target(obj: griffe.Object, kind: TargetKind, aliases: tuple[str, ...], settings: Settings) -> Target:
+def _target(obj: griffe.Object, path: str, kind: TargetKind, aliases: tuple[str, ...], settings: Settings,
+            files: dict[str, str]) -> Target:
     parent = obj.parent if obj.parent is not None and obj.parent.is_class else None
     parameters: tuple[Parameter, ...] = ()
     returns: str | None = None
@@ -202,7 +218,7 @@ def _target(obj: griffe.Object, kind: TargetKind, aliases: tuple[str, ...], sett
         decorators = tuple(str(d.value) for d in obj.decorators)
         parameters = _parameters(obj, kind)
         returns = str(obj.returns) if obj.returns is not None else None
-        facts = body_facts(source)
+        facts = body_facts(source, need_returns=returns is None)
         raises = facts.raises
         is_async = "async" in obj.labels or any(d.endswith("coroutine") for d in decorators)
         if any(d.split(".")[-1] in ("contextmanager", "asynccontextmanager") for d in decorators):
@@ -226,11 +242,11 @@ def _target(obj: griffe.Object, kind: TargetKind, aliases: tuple[str, ...], sett
     parent_summary = _summary(parent) if parent is not None else None
     module_summary = _summary(obj.module) if not obj.is_module else None
     target = Target(
-        path=obj.path, kind=kind, key="", parameters=parameters, returns=returns,
+        path=path, kind=kind, key="", parameters=parameters, returns=returns,
         returns_value=returns_value, yields=yields, is_async=is_async, decorators=decorators,
         source=source, signature=signature, attributes=attributes, raises=raises,
         parent_signature=parent_signature, parent_summary=parent_summary, module_summary=module_summary,
-        filepath=_relative_file(obj) or "", lineno=obj.lineno or 0, aliases=aliases, module=obj.module.path,
+        filepath=_module_file(obj.module, files), lineno=obj.lineno or 0, aliases=aliases, module=obj.module.path,
     )
     return _with_key(target)
 
@@ -297,6 +313,12 @@ def _summary(obj: griffe.Object | None) -> str | None:
         return None
     first = obj.docstring.value.strip().split("\n\n", 1)[0]
     return " ".join(first.split()) or None
+
+
+def _module_file(module: griffe.Module, files: dict[str, str]) -> str:
+    if module.path not in files:
+        files[module.path] = _relative_file(module) or ""
+    return files[module.path]
 
 
 def _relative_file(obj: griffe.Object) -> str | None:

@@ -35,6 +35,8 @@ class Scope:
     def __init__(self, settings: Settings, objects: dict[str, griffe.Object], aliases: Iterable[griffe.Alias]) -> None:
         self.settings = settings
         self.objects = objects
+        self._paths = {id(obj): path for path, obj in objects.items()}
+        self._reached: dict[str, bool] = {}
         self._public: dict[str, bool] = {}
         self.reexports: dict[str, list[str]] = {}
         for alias in aliases:
@@ -44,11 +46,14 @@ class Scope:
 
     def public_aliases(self, obj: griffe.Object) -> tuple[str, ...]:
         """Public paths other than its own by which `obj` is reached (re-exports of it or a parent)."""
+        if not self.reexports:
+            return ()
         found: list[str] = []
+        own = self._path(obj)
         node: griffe.Object | None = obj
-        while node is not None and node.path in self.objects:
-            for alias_path in self.reexports.get(node.path, ()):
-                found.append(alias_path + obj.path[len(node.path):])
+        while node is not None and (path := self._path(node)) in self.objects:
+            for alias_path in self.reexports.get(path, ()):
+                found.append(alias_path + own[len(path):])
             node = node.parent
         return tuple(sorted(set(found)))
 
@@ -59,34 +64,41 @@ class Scope:
             return False
         if not self.settings.private and not self._reachable(obj):
             return False
-        paths = (obj.path, *aliases)
+        paths = (self._path(obj), *aliases)
         if self.settings.include and not any(_match(p, self.settings.include) for p in paths):
             return False
         return not (self.settings.exclude and any(_match(p, self.settings.exclude) for p in paths))
 
     def _reachable(self, obj: griffe.Object) -> bool:
         """Public names all the way up, or up to an object that a public re-export points at."""
-        node: griffe.Object | None = obj
-        while node is not None and node.path in self.objects:
-            if node.path in self.reexports:
-                return True
-            if not _is_public(node):
-                return False
-            node = node.parent
-        return True
+        path = self._path(obj)
+        if path not in self._reached:
+            parent = obj.parent
+            if path in self.reexports:
+                reached = True
+            elif not _is_public(obj):
+                reached = False
+            else:
+                reached = parent is None or self._path(parent) not in self.objects or self._reachable(parent)
+            self._reached[path] = reached
+        return self._reached[path]
+
+    def _path(self, obj: griffe.Object) -> str:
+        return self._paths.get(id(obj)) or obj.path
 
     def _public_along_path(self, obj: griffe.Object) -> bool:
-        cached = self._public.get(obj.path)
+        path = self._path(obj)
+        cached = self._public.get(path)
         if cached is None:
             parent = obj.parent
             own = _is_public(obj)
-            cached = own and (parent is None or parent.path not in self.objects or self._public_along_path(parent))
-            self._public[obj.path] = cached
+            cached = own and (parent is None or self._path(parent) not in self.objects or self._public_along_path(parent))
+            self._public[path] = cached
         return cached
 
     def _alias_is_public(self, alias: griffe.Alias) -> bool:
         parent = alias.parent
-        if parent is None or parent.path not in self.objects:
+        if parent is None or self._path(parent) not in self.objects:
             return False
         exported = getattr(parent, "exports", None)
         if exported is not None:

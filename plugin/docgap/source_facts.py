@@ -13,6 +13,7 @@ import textwrap
 from dataclasses import dataclass
 
 _RAISE = re.compile(r"^[ \t]*raise[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
+_RETURN_VALUE = re.compile(r"^[ \t]*return[ \t]+(?!None[ \t]*(?:#.*)?$)\S", re.MULTILINE)
 _NO_VALUE = {"None", "NoReturn", "Never", "typing.NoReturn", "typing.Never", "typing_extensions.Never"}
 
 
@@ -31,20 +32,25 @@ class BodyFacts:
     raises: tuple[str, ...]
 
 
-def body_facts(source: str) -> BodyFacts:
+def body_facts(source: str, *, need_returns: bool = True) -> BodyFacts:
     """Read the facts of a `def` from its source.
 
     Args:
         source: The function's source, decorators included or not.
+        need_returns: Whether `returns_expression` matters (it does not when the return
+            annotation already says); skipping it avoids parsing most bodies.
 
     Returns:
         The facts; a body that cannot be parsed gives the regular-expression answers.
     """
-    raises = tuple(dict.fromkeys(_RAISE.findall(source)))
+    raises = tuple(dict.fromkeys(_RAISE.findall(source))) if "raise" in source else ()
     has_yield = "yield" in source
-    has_return = "return" in source
+    has_return = need_returns and "return" in source
     if not has_yield and not has_return:
         return BodyFacts(False, False, raises)
+    if not has_yield and source.count("def ") + source.count("lambda") <= 1:
+        # No nested scope: a `return <value>` line is the function's own.
+        return BodyFacts(False, bool(_RETURN_VALUE.search(source)), raises)
     try:
         tree = ast.parse(textwrap.dedent(source))
     except SyntaxError:
