@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import socket
 import threading
@@ -65,21 +66,27 @@ class Recorded:
     body: dict[str, Any]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # many clients connect at once; the default backlog of 5 drops them
+    daemon_threads = True
+
+
 class FakeOpenAI:
     """The server. Use as a context manager; `url` is the OpenAI base URL (`.../v1`).
 
     Args:
         latency: Seconds added to every answer (for throughput benchmarks).
+        jitter: Spread of that latency, as a fraction (0.2: uniformly within ±20%, same mean).
         port: Port to bind on 127.0.0.1; 0 picks a free one.
     """
 
-    def __init__(self, latency: float = 0.0, port: int = 0) -> None:
+    def __init__(self, latency: float = 0.0, port: int = 0, jitter: float = 0.0) -> None:
         self.latency = latency
+        self.jitter = jitter
         self.requests: list[Recorded] = []
         self._script: deque[Reply | Callable[[Recorded], Reply]] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", port), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
@@ -179,6 +186,7 @@ def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
 def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes; no 40 ms delayed-ACK stall
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             pass
@@ -203,7 +211,8 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 return
             recorded = Recorded(parts.path, parse_qs(parts.query), {k.lower(): v for k, v in self.headers.items()}, body)
             reply = server._next_reply(recorded)
-            time.sleep(server.latency + reply.delay)
+            jitter = server.latency * server.jitter * (2 * random.random() - 1)
+            time.sleep(server.latency + jitter + reply.delay)
             if reply.drop:
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
@@ -233,8 +242,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Fake OpenAI-compatible server on 127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--jitter", type=float, default=0.0)
     args = parser.parse_args()
-    server = FakeOpenAI(latency=args.latency, port=args.port).start()
+    server = FakeOpenAI(latency=args.latency, port=args.port, jitter=args.jitter).start()
     print(server.url, flush=True)
     try:
         threading.Event().wait()

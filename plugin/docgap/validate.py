@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 from typing import Any
 
 import jsonschema
@@ -55,14 +54,22 @@ def validate(data: Any, target: Target, known_names: frozenset[str] = frozenset(
 
 
 def _schema_errors(data: Any, target: Target) -> list[str]:
-    validator = _validator(json.dumps(draft_schema(target), sort_keys=True))
+    shape = (tuple(p.name for p in target.drafted_parameters), target.returns_value, target.yields, target.attributes)
+    validator = _VALIDATORS.get(shape)
+    if validator is None:
+        # Targets of the same shape share one validator: descriptions differ, constraints do not.
+        validator = _VALIDATORS[shape] = _validator(json.dumps(draft_schema(target), sort_keys=True))
+        if len(_VALIDATORS) > 4096:
+            _VALIDATORS.pop(next(iter(_VALIDATORS)))
     errors = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         errors.append(_explain(error, data, target))
     return errors
 
 
-@lru_cache(maxsize=512)
+_VALIDATORS: dict[tuple[Any, ...], jsonschema.protocols.Validator] = {}
+
+
 def _validator(schema_json: str) -> jsonschema.protocols.Validator:
     return jsonschema.Draft202012Validator(json.loads(schema_json))
 

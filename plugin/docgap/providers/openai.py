@@ -132,8 +132,10 @@ class OpenAIProvider:
         body = {k: v for k, v in schema.items() if k not in ("$schema", "title")}
         request: dict[str, Any] = {"model": self.model, "messages": messages}
         if self._mode == "json_schema":
-            request["response_format"] = {"type": "json_schema",
-                                          "json_schema": {"name": "docstring", "strict": True, "schema": body}}
+            # Sent through `extra_body`: the schema is plain JSON already, and the SDK's typed
+            # transform of a nested schema costs about a millisecond of CPU per request.
+            request["extra_body"] = {"response_format": {
+                "type": "json_schema", "json_schema": {"name": "docstring", "strict": True, "schema": body}}}
         elif self._mode == "tools":
             request["tools"] = [{"type": "function", "function": {
                 "name": _TOOL, "description": "Record the docstring of the object.", "parameters": body, "strict": True}}]
