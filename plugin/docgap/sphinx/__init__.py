@@ -15,7 +15,7 @@ from sphinx.application import Sphinx
 from docgap import __version__
 from docgap.sphinx import events
 from docgap.sphinx.config import add_config_values
-from docgap.sphinx.nodes import EndDirective, StartDirective, TextualMarker, depart_html, docgap_end, docgap_generated, docgap_start, visit_html
+from docgap.sphinx.nodes import TextualMarker, depart_html, docgap_generated, visit_html
 from docgap.sphinx.report import ReportDirective
 
 STATIC = Path(__file__).parent / "static"
@@ -27,10 +27,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     add_config_values(app)
     html = (visit_html, depart_html)
     app.add_node(docgap_generated, html=html, epub=html, singlehtml=html)
-    app.add_node(docgap_start)
-    app.add_node(docgap_end)
-    app.add_directive("docgap-start", StartDirective)
-    app.add_directive("docgap-end", EndDirective)
     app.add_directive("docgap-report", ReportDirective)
     app.add_post_transform(TextualMarker)
     app.connect("builder-inited", events.on_builder_inited)

@@ -83,22 +83,21 @@ def _register_attribute_docs(state: BuildState) -> None:
 
 
 def on_process_docstring(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
-    """Give an object with an empty docstring its draft, between docgap's markers."""
+    """Give an object with an empty docstring its draft, and note which drafts each document shows."""
     state = state_of(app)
     if state is None:
         return
     used = _used_keys(app.env).setdefault(app.env.docname, {})
-    if lines and lines[0].startswith(".. docgap-start:: "):  # an attribute draft, given via the analyzer
-        path = lines[0].split(" ", 2)[2].strip()
-        used[path] = state.fill.resolved[path].target.key if path in state.fill.resolved else ""
+    resolved = state.lookup(name, obj)
+    if resolved is not None and lines == state.lines(resolved):  # an attribute draft, via the analyzer
+        used[resolved.target.path] = resolved.target.key
         return
     if any(line.strip() for line in lines) and not _synthesized(obj, name, lines):
         return
-    resolved = state.lookup(name, obj)
     if resolved is None:
-        target = next((t for t in state.fill.missing + state.fill.skipped if t.path == name or name in t.aliases), None)
+        target = state.unfilled.get(name)
         if target is not None:
-            used[target.path] = ""
+            used[target.path] = ""  # re-read this document once a draft exists
         return
     used[resolved.target.path] = resolved.target.key
     lines[:] = state.lines(resolved)
@@ -120,8 +119,17 @@ def on_skip_member(app: Sphinx, what: str, name: str, obj: Any, skip: bool, opti
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     """Wrap each generated docstring in its marked block."""
     state = state_of(app)
-    if state is not None:
-        wrap_generated(doctree, state.attributes)
+    if state is None:
+        return
+    filled = {path for path, key in _used_keys(app.env).get(app.env.docname, {}).items() if key}
+
+    def attributes_for(name: str) -> dict[str, str] | None:
+        resolved = state.fill.lookup(name)
+        if resolved is None or resolved.target.path not in filled:
+            return None
+        return state.attributes(resolved.target.path)
+
+    wrap_generated(doctree, attributes_for)
 
 
 def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:

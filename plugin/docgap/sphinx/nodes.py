@@ -1,70 +1,50 @@
-"""The node that marks generated text, its markers, and how each builder shows it."""
+"""The node that marks generated text, where it goes in a doctree, and how each builder shows it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util.docutils import SphinxDirective
 
 
 class docgap_generated(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
     """A block of generated documentation, with its provider, model and badge label."""
 
 
-class docgap_start(nodes.Invisible, nodes.Element):  # noqa: N801
-    """Where a generated docstring starts (removed once the block is wrapped)."""
-
-
-class docgap_end(nodes.Invisible, nodes.Element):  # noqa: N801
-    """Where a generated docstring ends (removed once the block is wrapped)."""
-
-
-class StartDirective(SphinxDirective):
-    """`.. docgap-start:: PATH` — emitted by docgap itself in front of a generated docstring.
-
-    Only the object path travels through reST; provider, model and label are looked up in the
-    run's own data, so nothing from a draft or a lockfile is ever parsed as markup here.
-    """
-
-    required_arguments = 1
-
-    def run(self) -> list[nodes.Node]:
-        return [docgap_start(path=self.arguments[0])]
-
-
-class EndDirective(SphinxDirective):
-    """`.. docgap-end::` — closes the block opened by `docgap-start`."""
-
-    def run(self) -> list[nodes.Node]:
-        return [docgap_end()]
-
-
 def wrap_generated(doctree: nodes.document, attributes_for: Any) -> int:
-    """Move everything between each start/end marker pair into one `docgap_generated` node.
+    """Wrap the generated docstring of every object description docgap filled.
+
+    A filled object had no docstring, so the content of its description up to its first member
+    (an index entry or a nested description) is exactly the draft.
 
     Args:
         doctree: The document just read.
-        attributes_for: Maps an object path to the node's attributes (provider, model, label).
+        attributes_for: Maps the name a description shows (`module.Qualified.name`) to the block's
+            attributes, or `None` when docgap did not fill that object in this document.
 
     Returns:
         How many blocks were wrapped.
     """
     count = 0
-    for start in list(doctree.findall(docgap_start)):
-        parent = start.parent
-        index = parent.index(start)
-        block = docgap_generated(**attributes_for(start["path"]))
-        for sibling in list(parent.children[index + 1:]):
-            parent.remove(sibling)
-            if isinstance(sibling, docgap_end):
+    for desc in list(doctree.findall(addnodes.desc)):
+        signature = next(iter(desc.findall(addnodes.desc_signature)), None)
+        content = next((c for c in desc.children if isinstance(c, addnodes.desc_content)), None)
+        if signature is None or content is None or "fullname" not in signature:
+            continue
+        name = ".".join(p for p in (signature.get("module"), signature["fullname"]) if p)
+        attributes = attributes_for(name)
+        if attributes is None:
+            continue
+        block = docgap_generated(**attributes)
+        for child in list(content.children):
+            if isinstance(child, (addnodes.index, addnodes.desc)):
                 break
-            block += sibling
-        parent.replace(start, block)
+            content.remove(child)
+            block += child
+        content.insert(0, block)
         count += 1
-    for stray in list(doctree.findall(docgap_end)):
-        stray.parent.remove(stray)
     return count
 
 

@@ -11,6 +11,7 @@ from docgap.drafts import Resolved
 from docgap.pipeline import Fill
 from docgap.render import render
 from docgap.settings import Settings
+from docgap.targets import Target
 
 
 @dataclass
@@ -21,16 +22,22 @@ class BuildState:
         settings: The run's settings.
         fill: The pipeline's outcome.
         filled_names: Last path components of filled attributes, for members autodoc cannot name.
+        unfilled: Objects left without a draft (frozen, failed, over budget), by path and alias.
     """
 
     settings: Settings
     fill: Fill
     filled_names: frozenset[str] = field(default=frozenset())
+    unfilled: dict[str, Target] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.filled_names = frozenset(
             r.target.name for r in self.fill.resolved.values() if r.target.kind == "attribute"
         )
+        resolved = self.fill.resolved
+        for target in self.fill.scan.targets:
+            if target.path not in resolved:
+                self.unfilled.update(dict.fromkeys((target.path, *target.aliases), target))
         self._lines: dict[str, list[str]] = {}
 
     def lookup(self, name: str, obj: Any = None) -> Resolved | None:
@@ -42,18 +49,18 @@ class BuildState:
         return found
 
     def lines(self, resolved: Resolved) -> list[str]:
-        """The docstring lines autodoc gets: markers around the rendered draft."""
+        """The docstring lines autodoc gets: the rendered draft (marked later, in the doctree)."""
         path = resolved.target.path
         if path not in self._lines:
             text = render(resolved.record.draft, resolved.target, self.settings.style, markup="rest")
-            self._lines[path] = [f".. docgap-start:: {path}", "", *text.split("\n"), "", ".. docgap-end::", ""]
+            self._lines[path] = [*text.split("\n"), ""]
         return list(self._lines[path])
 
-    def attributes(self, path: str) -> dict[str, str]:
+    def attributes(self, path: str) -> dict[str, str] | None:
         """Node attributes for the block of `path`."""
         resolved = self.fill.resolved.get(path)
         if resolved is None:
-            return {"provider": "unknown", "model": "", "label": "", "title": ""}
+            return None
         record = resolved.record
         label = self.settings.label_ai if record.is_ai else self.settings.label_signature
         who = f"{record.provider} ({record.model})" if record.model else record.provider
