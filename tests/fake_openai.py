@@ -84,6 +84,8 @@ class FakeOpenAI:
         self.latency = latency
         self.jitter = jitter
         self.requests: list[Recorded] = []
+        self.default: Reply | Callable[[Recorded], Reply] = Reply()
+        """What requests get once the script is empty (a `Chaos` for fault runs)."""
         self._script: deque[Reply | Callable[[Recorded], Reply]] = deque()
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", port), _handler_for(self))
@@ -123,8 +125,48 @@ class FakeOpenAI:
     def _next_reply(self, recorded: Recorded) -> Reply:
         with self._lock:
             self.requests.append(recorded)
-            scripted = self._script.popleft() if self._script else Reply()
+            scripted = self._script.popleft() if self._script else self.default
         return scripted(recorded) if callable(scripted) else scripted
+
+
+class Chaos:
+    """Fails a given share of requests at random with the faults a real service shows.
+
+    Args:
+        rate: Share of requests that get a fault.
+        seed: Seed of the random choices, so a run can be repeated.
+        timeout_delay: Delay of the `timeout` fault (longer than the client's timeout).
+    """
+
+    FAULTS = ("429", "500", "503", "drop", "timeout", "truncated", "invented", "missing")
+
+    def __init__(self, rate: float, seed: int = 0, timeout_delay: float = 1.5) -> None:
+        self.rate = rate
+        self.random = random.Random(seed)
+        self.timeout_delay = timeout_delay
+        self.injected: dict[str, int] = dict.fromkeys(self.FAULTS, 0)
+        self._lock = threading.Lock()
+
+    def __call__(self, recorded: Recorded) -> Reply:
+        with self._lock:
+            if self.random.random() >= self.rate:
+                return Reply()
+            fault = self.random.choice(self.FAULTS)
+            self.injected[fault] += 1
+        return {
+            "429": Reply(status=429, headers={"Retry-After": "0.05"}, error="rate limited"),
+            "500": Reply(status=500, headers={"retry-after-ms": "20"}, error="internal error"),
+            "503": Reply(status=503, headers={"retry-after-ms": "20"}, error="overloaded"),
+            "drop": Reply(drop=True),
+            "timeout": Reply(delay=self.timeout_delay),
+            "truncated": Reply(content='{"summary": "Cut sh'),
+            "invented": Reply(mutate=lambda a: {**a, "parameters": {**(a.get("parameters") or {}), "invented_arg": "x"}}),
+            "missing": Reply(mutate=lambda a: {k: v for k, v in a.items() if k != "summary"}),
+        }[fault]
+
+    @property
+    def total(self) -> int:
+        return sum(self.injected.values())
 
 
 def default_answer(schema: dict[str, Any]) -> dict[str, Any]:

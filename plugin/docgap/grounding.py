@@ -1,14 +1,32 @@
 """Grounding: a draft may only name things that exist.
 
-Every dotted identifier in a code span (`` `name` ``, `` `module.name` ``, `` `name()` ``) must be
-one of the target's parameters or attributes, the target itself, an object of the scanned packages,
-a builtin, or a standard-library name; every raised exception must be a builtin exception, a
-standard-library name, an object of the scanned packages, or a name the source itself raises.
+Every code span in a draft's text (`` `name` ``, `` `module.name` ``, `` `name()` ``,
+`` `name(arg)` ``, `` `*args` ``) that holds a dotted identifier must name something real. Other
+spans (literals such as `` `'red'` ``, expressions such as `` `a + b` ``) are left alone: they name
+nothing. Example code is not checked (it may define its own names). A name is grounded when:
 
-`known_names` holds every dotted path of the scanned packages and all its trailing parts
-(`pkg.shapes.Circle.area`, `shapes.Circle.area`, `Circle.area`, `area`), so a draft may write a
-name the way a reader would. An empty `known_names` means "no scan context" (re-checking a stored
-draft): then only the target's own names are checked strictly and other names are accepted.
+1. it is one of the target's own names: a parameter (stars dropped), an attribute, any run of
+   the target's path (`pkg.shapes.Circle.area`, `Circle`, `Circle.area`), or a dotted name that
+   appears in the target's signature, annotations, defaults, decorators or source (with each of
+   its prefixes, and without a leading `self.`/`cls.`);
+2. its first part is a parameter (an attribute of an argument: its type is not known statically);
+3. it is a builtin, attribute chains included (`len`, `str.join`, `ValueError`), or a keyword
+   constant (`True`, `None`: keywords are never treated as names);
+4. its first part is a standard-library module (`sys.stdlib_module_names`): `os.PathLike`,
+   `json.loads`;
+5. it is `self.x`/`cls.x` where `x` is an attribute of the target or a member of its class that
+   the scan knows;
+6. it is a special method (`__init__`, `Point.__eq__`) whose prefix, if any, is grounded;
+7. it is in `known_names`, the scan's set of every dotted path in the scanned packages and each
+   of its trailing parts: `pkg.shapes.Circle.area`, `shapes.Circle.area`, `Circle.area` and
+   `area` all match that method, `Circle.perimeter` does not unless it exists. The name is matched
+   exactly as written, so a draft may write a name the way a reader would.
+
+An empty `known_names` means there is no scan context (re-checking a stored draft): rules 1-6
+still accept, and any other name is accepted because it cannot be checked.
+
+A raised exception is grounded when it is a builtin exception, a standard-library name, one of
+the names the target's source raises (matched in full or by last part), or in `known_names`.
 """
 
 from __future__ import annotations
@@ -18,24 +36,27 @@ import keyword
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from docgap.render.sanitize import CODE_SPAN
+from docgap.schema import display
 from docgap.targets import Target
 
-_CODE_SPAN = re.compile(r"(`+)([^`\n]+?)\1")
-_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
-_BUILTINS = frozenset(dir(builtins)) | frozenset({"True", "False", "None", "self", "cls"})
-_BUILTIN_EXCEPTIONS = frozenset(
-    name for name in dir(builtins) if isinstance(getattr(builtins, name), type) and issubclass(getattr(builtins, name), BaseException)
-)
-_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset({"typing", "collections", "os", "sys"})
+_DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*")
+_CALL = re.compile(r"(?P<name>[^\W\d]\w*(?:\.[^\W\d]\w*)*)\s*\(.*\)")
+_STDLIB = frozenset(sys.stdlib_module_names)
+_MISSING = object()
 
 
 def code_names(text: str) -> Iterator[str]:
-    """Yield the dotted identifiers written as code spans in `text` (`name()` gives `name`)."""
-    for match in _CODE_SPAN.finditer(text):
-        name = match.group(2).strip().removesuffix("()").lstrip("*")
-        if _DOTTED.match(name) and not keyword.iskeyword(name):
+    """Yield the dotted identifiers `text` writes as code spans (`name()` and `name(x)` give `name`)."""
+    for match in CODE_SPAN.finditer(text):
+        span = match.group(2).strip().lstrip("*")
+        call = _CALL.fullmatch(span)
+        name = call.group("name") if call else span
+        if _DOTTED.fullmatch(name) and not keyword.iskeyword(name):
             yield name
 
 
@@ -43,43 +64,89 @@ def ungrounded_names(data: dict[str, Any], target: Target, known_names: frozense
     """Return an error for every name the draft mentions that does not exist.
 
     Args:
-        data: A draft as JSON (already valid against the target's schema).
+        data: A draft as JSON (valid against the target's schema).
         target: The object the draft documents.
-        known_names: Names of the scanned packages (see the module docstring).
+        known_names: Names of the scanned packages (see the module docstring); empty when there
+            is no scan context.
 
     Returns:
-        Human-readable errors, one per invented name.
+        Human-readable errors naming each invented identifier and the field it is in.
     """
-    own = {p.name for p in target.parameters} | set(target.attributes) | {target.name, target.path}
+    scope = _scope(target)
     errors: list[str] = []
     for field, text in _texts(data):
         for name in dict.fromkeys(code_names(text)):
-            first = name.split(".", 1)[0]
-            if first in own or _exists(name, known_names):
-                continue
-            errors.append(
-                f"{field}: `{name}` is not a parameter, attribute or known object of {target.path}; "
-                "mention only names that exist"
-            )
+            if not _grounded(name, scope, known_names):
+                errors.append(f"{field}: `{name}` is not a parameter, attribute or known object of "
+                              f"{display(target)}; mention only names that exist")
     for index, item in enumerate(data.get("raises") or ()):
-        exception = item.get("exception", "") if isinstance(item, dict) else ""
-        short = exception.rsplit(".", 1)[-1]
-        if (not known_names or exception in _BUILTIN_EXCEPTIONS or exception in known_names
-                or short in {r.rsplit(".", 1)[-1] for r in target.raises}
-                or exception.split(".", 1)[0] in _STDLIB):
-            continue
-        errors.append(f"raises[{index}]: `{exception}` is not raised by the source and is not a known exception; "
-                      "list only exceptions the code raises")
+        exception = item.get("exception") if isinstance(item, dict) else None
+        if isinstance(exception, str) and not _exception_grounded(exception.strip(), scope, known_names):
+            errors.append(f"raises[{index}].exception: `{exception.strip()}` is not raised in the source of "
+                          f"{display(target)} and is not a builtin, standard-library or known exception; "
+                          "list only exceptions the code raises")
     return errors
 
 
-def _exists(name: str, known_names: frozenset[str]) -> bool:
-    first = name.split(".", 1)[0]
-    if first in _BUILTINS or first in _STDLIB:
+@dataclass(frozen=True)
+class _Scope:
+    """What a target itself makes real."""
+
+    own: frozenset[str]
+    parameters: frozenset[str]
+    attributes: frozenset[str]
+    owner: str | None  # the class `self`/`cls` refer to
+    raised: frozenset[str]  # names the source raises, in full and by last part
+
+
+@lru_cache(maxsize=256)
+def _scope(target: Target) -> _Scope:
+    parts = target.path.split(".")
+    own = {".".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
+    code = [target.signature, target.returns or "", target.source, target.parent_signature or "", *target.decorators]
+    code += [text for p in target.parameters for text in (p.annotation or "", p.default or "")]
+    for token in _DOTTED.findall("\n".join(code)):
+        pieces = token.split(".")
+        own.update(".".join(pieces[:i]) for i in range(1, len(pieces) + 1))
+        if pieces[0] in ("self", "cls"):
+            own.update(".".join(pieces[1:i]) for i in range(2, len(pieces) + 1))
+    parameters = frozenset(p.name for p in target.parameters)
+    owner = target.path if target.kind == "class" else (
+        target.path.rsplit(".", 1)[0] if target.kind in ("method", "property") else None)
+    raised = frozenset(target.raises) | frozenset(name.rsplit(".", 1)[-1] for name in target.raises)
+    return _Scope(frozenset(own) | parameters | frozenset(target.attributes), parameters,
+                  frozenset(target.attributes), owner, raised)
+
+
+def _grounded(name: str, scope: _Scope, known_names: frozenset[str]) -> bool:
+    first, _, rest = name.partition(".")
+    if name in scope.own or first in scope.parameters or _builtin(name) is not None or first in _STDLIB:
         return True
-    if not known_names:
+    if first in ("self", "cls"):
+        return (not rest or rest.split(".", 1)[0] in scope.attributes or not known_names
+                or (scope.owner is not None and f"{scope.owner}.{rest}" in known_names))
+    prefix, _, last = name.rpartition(".")
+    if last.startswith("__") and last.endswith("__") and len(last) > 4:
+        return not prefix or _grounded(prefix, scope, known_names)
+    return not known_names or name in known_names
+
+
+def _exception_grounded(name: str, scope: _Scope, known_names: frozenset[str]) -> bool:
+    found = _builtin(name)
+    if isinstance(found, type) and issubclass(found, BaseException):
         return True
-    return name in known_names
+    return (name.split(".", 1)[0] in _STDLIB or name in scope.raised or name.rsplit(".", 1)[-1] in scope.raised
+            or not known_names or name in known_names)
+
+
+def _builtin(name: str) -> object | None:
+    """The builtin object a dotted name reaches (`str.join`), or `None`."""
+    found: object = builtins
+    for part in name.split("."):
+        found = getattr(found, part, _MISSING)
+        if found is _MISSING:
+            return None
+    return found
 
 
 def _texts(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -87,7 +154,8 @@ def _texts(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
         if isinstance(data.get(key), str):
             yield key, data[key]
     for key in ("parameters", "attributes"):
-        for name, text in (data.get(key) or {}).items():
+        entries = data.get(key)
+        for name, text in (entries.items() if isinstance(entries, dict) else ()):
             if isinstance(text, str):
                 yield f"{key}.{name}", text
     for index, item in enumerate(data.get("raises") or ()):

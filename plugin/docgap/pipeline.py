@@ -183,8 +183,8 @@ def fill(
         if missing and not lookup_only:
             shown = ", ".join(t.path for t in missing[:20]) + (" ..." if len(missing) > 20 else "")
             logger.warning("docgap: frozen: %d objects have no draft in the lockfile or cache: %s", len(missing), shown)
-        warnings = tuple(store.warnings)
 
+    warnings = tuple(store.warnings)
     origins = [r.origin for r in resolved.values()]
     summary = Summary(
         provider=provider_name,

@@ -356,7 +356,7 @@ def _known_names(objects: dict[str, griffe.Object], scope: Scope) -> frozenset[s
 
 @contextmanager
 def _syntax_warnings() -> Iterator[list[ScanWarning]]:
-    """Turn griffe's log records about modules that do not parse into warnings naming file:line."""
+    """Turn griffe's log records about modules it cannot read into warnings naming file:line."""
     found: list[ScanWarning] = []
     loading: dict[str, str] = {}
 
@@ -366,6 +366,10 @@ def _syntax_warnings() -> Iterator[list[ScanWarning]]:
             if message.startswith("Loading path "):
                 path = message[len("Loading path "):]
                 loading[path.rsplit("/", 1)[-1]] = path
+            elif message.startswith("UnicodeDecodeError when loading "):
+                path, _, reason = message[len("UnicodeDecodeError when loading "):].partition(": ")
+                found.append(ScanWarning(f"module is not UTF-8, skipped ({reason}); save it as UTF-8 "
+                                         "or declare its encoding", path, 1))
             elif (match := _SYNTAX_ERROR.search(message)) is not None:
                 filepath = loading.get(match["file"], match["file"])
                 found.append(ScanWarning(f"module does not parse, skipped ({match['msg']})", filepath, int(match["line"])))

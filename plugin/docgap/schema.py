@@ -1,9 +1,19 @@
 """The JSON Schema of a draft, built per target so the real names are enforced by the schema itself.
 
-The same schema is sent to models as a strict structured-output schema, so it keeps to what strict
-mode accepts: every object closed (`additionalProperties: false`) with every property required,
-optional values spelled as `["string", "null"]`, no length or pattern keywords (those checks live
-in `docgap.validate`).
+The same schema is sent to models as an OpenAI strict structured-output schema, so it keeps to
+the subset strict mode accepts:
+
+- the root is an object; every object lists all its properties in `required` and sets
+  `additionalProperties: false`;
+- an optional value is a required property typed `["string", "null"]`;
+- only `type`, `properties`, `required`, `additionalProperties`, `items`, `title` and
+  `description` are used: no `minLength`, `maxLength`, `pattern`, `format`, `minItems` or
+  `maxItems`, which strict mode rejects or ignores depending on the model. Lengths, placeholders,
+  markup and names are checked by `docgap.validate` instead.
+
+The keys match `Draft.to_json()`: `parameters` only when the target has parameters to draft,
+`returns` only when it returns a value, `yields` only for generators, `attributes` only for
+classes with attributes.
 """
 
 from __future__ import annotations
@@ -15,8 +25,10 @@ from docgap.targets import Parameter, Target
 SCHEMA_VERSION = 1
 """Bumped whenever the draft schema changes; part of every content key."""
 
-_TEXT = {"type": "string"}
-_OPTIONAL_TEXT = {"type": ["string", "null"]}
+STRICT_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties", "items", "title", "description"})
+"""The JSON Schema keywords `draft_schema` uses (plus `$schema` at the root, dropped before sending)."""
+
+_CODE_HINT = "Plain text; write a code name in single backticks only if it exists."
 
 
 def draft_schema(target: Target) -> dict[str, Any]:
@@ -28,45 +40,70 @@ def draft_schema(target: Target) -> dict[str, Any]:
     Returns:
         A JSON Schema (draft 2020-12) that is also a valid strict structured-output schema.
     """
+    who = display(target)
     properties: dict[str, Any] = {
-        "summary": {**_TEXT, "description": f"One sentence saying what {target.path} is or does."},
-        "description": {**_OPTIONAL_TEXT, "description": "Optional further paragraphs, plain text; null if not needed."},
+        "summary": _text("Summary", f"One sentence on one line saying what {who} is or does."),
+        "description": _text(
+            "Description",
+            f"Further paragraphs about {who}, only if the source shows more worth saying; null otherwise. {_CODE_HINT}",
+            optional=True,
+        ),
     }
     drafted = target.drafted_parameters
     if drafted:
-        properties["parameters"] = _closed_object(
-            {p.name: {**_TEXT, "description": _parameter_hint(p)} for p in drafted},
-            f"One entry per parameter of {target.name}, exactly these names.",
+        properties["parameters"] = _object(
+            "Parameters",
+            f"One entry per parameter of {who}, keyed by these exact names (no stars, no self/cls).",
+            {p.name: _text(p.display_name, _parameter_hint(p)) for p in drafted},
         )
     if target.returns_value:
-        properties["returns"] = {**_TEXT, "description": "What is returned" + (f" ({target.returns})." if target.returns else ".")}
+        annotated = f", annotated `{_short(target.returns)}`" if target.returns else ""
+        properties["returns"] = _text("Returns", f"What {who} returns{annotated}. {_CODE_HINT}")
     if target.yields:
-        properties["yields"] = {**_TEXT, "description": "What each iteration yields."}
+        annotated = f" (annotated `{_short(target.returns)}`)" if target.returns else ""
+        properties["yields"] = _text("Yields", f"What each iteration of {who} yields{annotated}. {_CODE_HINT}")
+    raised = ", ".join(dict.fromkeys(target.raises))
     properties["raises"] = {
         "type": "array",
-        "description": "Exceptions the code raises, only those visible in the source; may be empty.",
-        "items": _closed_object(
-            {"exception": {**_TEXT, "description": "Exception class name."},
-             "when": {**_TEXT, "description": "When it is raised."}},
-            "One exception.",
-        ),
+        "title": "Raises",
+        "description": "Exceptions the source raises explicitly"
+        + (f" (it raises: {raised})" if raised else " (none are visible: leave this empty)")
+        + "; never guess.",
+        "items": _object("Raise", "One exception and when it is raised.", {
+            "exception": _text("Exception", "The exception's class name, e.g. ValueError or module.Error."),
+            "when": _text("When", "The condition under which it is raised, as one sentence."),
+        }),
     }
     if target.attributes:
-        properties["attributes"] = _closed_object(
-            {name: {**_TEXT, "description": f"The {name} attribute."} for name in target.attributes},
-            "One entry per attribute, exactly these names.",
+        properties["attributes"] = _object(
+            "Attributes",
+            f"One entry per public attribute of {who}, keyed by these exact names.",
+            {name: _text(name, f"What the {name} attribute of {who} holds. {_CODE_HINT}") for name in target.attributes},
         )
-    properties["examples"] = {**_OPTIONAL_TEXT, "description": "Optional Python example code (no prompts or markup); null if none."}
+    properties["examples"] = _text(
+        "Examples",
+        "Optional runnable Python code showing typical use, without >>> prompts or markup; null if none.",
+        optional=True,
+    )
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "docstring",
-        **_closed_object(properties, f"A structured docstring for the {target.kind} {target.path}."),
+        **_object("docstring", f"A structured docstring for the {target.kind} {who}.", properties),
     }
 
 
-def _closed_object(properties: dict[str, Any], description: str) -> dict[str, Any]:
+def display(target: Target) -> str:
+    """How schema descriptions and error messages name a target: `pkg.paint()` for callables, else the path."""
+    return f"{target.path}()" if target.kind in ("function", "method") else target.path
+
+
+def _text(title: str, description: str, *, optional: bool = False) -> dict[str, Any]:
+    return {"type": ["string", "null"] if optional else "string", "title": title, "description": description}
+
+
+def _object(title: str, description: str, properties: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "object",
+        "title": title,
         "description": description,
         "properties": properties,
         "required": list(properties),
@@ -75,9 +112,15 @@ def _closed_object(properties: dict[str, Any], description: str) -> dict[str, An
 
 
 def _parameter_hint(parameter: Parameter) -> str:
-    hint = f"The {parameter.display_name} parameter"
+    hint = f"The {parameter.kind} parameter {parameter.display_name}"
     if parameter.annotation:
-        hint += f", annotated {parameter.annotation}"
+        hint += f", annotated `{_short(parameter.annotation)}`"
     if parameter.default is not None:
-        hint += f", default {parameter.default}"
-    return hint + "."
+        hint += f", default `{_short(parameter.default)}`"
+    return f"{hint}: what it means and how it is used. {_CODE_HINT}"
+
+
+def _short(source: str, limit: int = 80) -> str:
+    """Source text on one line, cut at `limit` characters (a default can be a whole literal)."""
+    text = " ".join(source.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -49,6 +49,7 @@ class Store:
         self.settings = settings
         self.read_only = read_only
         self.warnings: list[str] = []
+        self.invalid_cache_entries = 0
         self._lock = self._read_lockfile(settings.lockfile_path)
         self._cache = self._open_cache(settings.cache_path)
 
@@ -70,7 +71,10 @@ class Store:
             self._warn(f"{self.settings.lockfile_path}: ignoring the entry for {target.path} ({errors[0]})")
         record = self._cache_get(target.key)
         if record is not None:
-            return record, "cache"
+            # Only valid drafts are saved, but a cache is a directory anyone can write to.
+            if not validate(record.draft.to_json(), target):
+                return record, "cache"
+            self.invalid_cache_entries += 1
         return None
 
     def filled(self, targets: Iterable[Target]) -> set[str]:
@@ -129,7 +133,11 @@ class Store:
         return path
 
     def close(self) -> None:
-        """Close the cache."""
+        """Close the cache, first saying how many entries were invalid, if any."""
+        if self.invalid_cache_entries:
+            self._warn(f"{self.invalid_cache_entries} drafts in the cache at {self.settings.cache_path} did not "
+                       "pass validation and were ignored (they are replaced when generated again)")
+            self.invalid_cache_entries = 0
         if self._cache is not None:
             self._cache.close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from docgap.drafts import Draft
 from docgap.render.google import render_google
 from docgap.render.numpy import render_numpy
@@ -9,11 +11,15 @@ from docgap.render.sanitize import MARKUPS, escape_text
 from docgap.render.sphinx import render_sphinx
 from docgap.targets import Target
 
-_STYLES = {"google": render_google, "numpy": render_numpy, "sphinx": render_sphinx}
+_RENDERERS: dict[str, Callable[[Draft, Target, str], str]] = {
+    "google": render_google,
+    "numpy": render_numpy,
+    "sphinx": render_sphinx,
+}
 
 
 def render(draft: Draft, target: Target, style: str = "google", markup: str = "rest") -> str:
-    """Render a valid draft as a docstring.
+    """Render a draft as a docstring.
 
     Args:
         draft: A draft that passed validation.
@@ -27,11 +33,11 @@ def render(draft: Draft, target: Target, style: str = "google", markup: str = "r
     Raises:
         ValueError: For an unknown style or markup.
     """
-    if style not in _STYLES:
-        raise ValueError(f"unknown docstring style {style!r}; expected one of {', '.join(_STYLES)}")
+    if style not in _RENDERERS:
+        raise ValueError(f"unknown docstring style {style!r}; expected one of {', '.join(_RENDERERS)}")
     if markup not in MARKUPS:
         raise ValueError(f"unknown markup {markup!r}; expected one of {', '.join(MARKUPS)}")
-    return _STYLES[style](draft, target, markup)
+    return _RENDERERS[style](draft, target, markup)
 
 
 __all__ = ["MARKUPS", "escape_text", "render", "render_google", "render_numpy", "render_sphinx"]

@@ -1,14 +1,17 @@
-"""Google style, as read by napoleon and mkdocstrings."""
+"""Google style, as read by napoleon (Sphinx) and griffe (mkdocstrings)."""
 
 from __future__ import annotations
 
 from docgap.drafts import Draft
-from docgap.render.parts import code_block, indent, parts
+from docgap.render.parts import hanging, indent, parts
 from docgap.targets import Target
 
 
 def render_google(draft: Draft, target: Target, markup: str = "rest") -> str:
     """Render a draft as a Google-style docstring.
+
+    Types are left out: napoleon (with `autodoc_typehints`) and griffe take them from the
+    signature. Examples go in an `Examples:` section as a block neither parser interprets.
 
     Args:
         draft: A valid draft.
@@ -23,26 +26,29 @@ def render_google(draft: Draft, target: Target, markup: str = "rest") -> str:
     if p.description:
         blocks.append(p.description)
     if p.parameters:
-        blocks.append(_section("Args", [f"{name}: {text}" for name, text in p.parameters]))
-    if p.returns:
-        blocks.append(_section("Returns", [p.returns[1]]))
-    if p.yields:
-        blocks.append(_section("Yields", [p.yields[1]]))
+        blocks.append(_section("Args", [hanging(f"{name}:", text) for name, text in p.parameters]))
+    if p.returns is not None:
+        blocks.append(_section("Returns", [_value(p.returns)]))
+    if p.yields is not None:
+        blocks.append(_section("Yields", [_value(p.yields)]))
     if p.raises:
-        blocks.append(_section("Raises", [f"{name}: {text}" for name, text in p.raises]))
+        blocks.append(_section("Raises", [hanging(f"{name}:", text) for name, text in p.raises]))
     if p.attributes:
-        blocks.append(_section("Attributes", [f"{name}: {text}" for name, text in p.attributes]))
+        blocks.append(_section("Attributes", [hanging(f"{name}:", text) for name, text in p.attributes]))
     if p.examples:
-        blocks.append(_section("Examples", [code_block(p.examples, markup)]))
+        blocks.append(_section("Examples", [p.examples]))
     return "\n\n".join(blocks)
 
 
 def _section(title: str, entries: list[str]) -> str:
-    body = "\n".join(_hanging(entry) for entry in entries)
-    return f"{title}:\n{indent(body)}"
+    return f"{title}:\n" + indent("\n".join(entries))
 
 
-def _hanging(entry: str) -> str:
-    """Continuation lines of an entry are indented under it, as the Google style requires."""
-    first, _, rest = entry.partition("\n")
-    return first + ("\n" + indent(rest) if rest else "")
+def _value(text: str) -> str:
+    """A `Returns`/`Yields` entry: text only, continuation lines indented under the first.
+
+    Both parsers read `type: text` there, so when the first line has a colon (an escaped one in
+    reST, one inside a code span in Markdown) an empty type is written first: `: text`.
+    """
+    first = text.partition("\n")[0]
+    return hanging(":", text) if ":" in first else hanging("", text).lstrip()

@@ -1,14 +1,19 @@
-"""NumPy style, as read by napoleon (numpy) and mkdocstrings."""
+"""NumPy style, as read by napoleon (Sphinx) and griffe (mkdocstrings)."""
 
 from __future__ import annotations
 
 from docgap.drafts import Draft
-from docgap.render.parts import code_block, indent, parts
+from docgap.render.parts import indent, parts
+from docgap.render.sanitize import escape_text
 from docgap.targets import Target
 
 
 def render_numpy(draft: Draft, target: Target, markup: str = "rest") -> str:
     """Render a draft as a NumPy-style docstring.
+
+    Parameter types are left out (both parsers take them from the signature). `Returns` and
+    `Yields` entries need a type line: the annotation (the `X` of `Iterator[X]` for yields),
+    else `object`.
 
     Args:
         draft: A valid draft.
@@ -23,20 +28,31 @@ def render_numpy(draft: Draft, target: Target, markup: str = "rest") -> str:
     if p.description:
         blocks.append(p.description)
     if p.parameters:
-        blocks.append(_section("Parameters", p.parameters))
-    if p.returns:
-        blocks.append(_section("Returns", [(p.returns[0] or "object", p.returns[1])]))
-    if p.yields:
-        blocks.append(_section("Yields", [("object", p.yields[1])]))
+        blocks.append(_section("Parameters", list(p.parameters)))
+    if p.returns is not None:
+        blocks.append(_section("Returns", [(_type(p.returns_type, markup), p.returns)]))
+    if p.yields is not None:
+        blocks.append(_section("Yields", [(_type(p.yields_type, markup), p.yields)]))
     if p.raises:
-        blocks.append(_section("Raises", p.raises))
+        blocks.append(_section("Raises", list(p.raises)))
     if p.attributes:
-        blocks.append(_section("Attributes", p.attributes))
+        blocks.append(_section("Attributes", list(p.attributes)))
     if p.examples:
-        blocks.append("Examples\n--------\n" + code_block(p.examples, markup))
+        blocks.append(_header("Examples") + "\n" + p.examples)
     return "\n\n".join(blocks)
 
 
-def _section(title: str, entries: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> str:
-    body = "\n".join(f"{name}\n{indent(text)}" for name, text in entries)
-    return f"{title}\n{'-' * len(title)}\n{body}"
+def _header(title: str) -> str:
+    return f"{title}\n{'-' * len(title)}"
+
+
+def _section(title: str, entries: list[tuple[str, str]]) -> str:
+    body = "\n".join(f"{name}\n{indent(text)}" if text else name for name, text in entries)
+    return f"{_header(title)}\n{body}"
+
+
+def _type(annotation: str | None, markup: str) -> str:
+    """The type line: griffe parses it as an expression in Markdown; reST needs it escaped."""
+    if annotation is None:
+        return "object"
+    return escape_text(annotation, "rest") if markup == "rest" else annotation

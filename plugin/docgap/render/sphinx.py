@@ -1,14 +1,19 @@
-"""Sphinx style: reST field lists that plain Sphinx renders with no other extension."""
+"""Sphinx style: reST info field lists that plain Sphinx renders with no other extension."""
 
 from __future__ import annotations
 
 from docgap.drafts import Draft
-from docgap.render.parts import code_block, indent, parts
+from docgap.render.parts import hanging, parts
 from docgap.targets import Target
 
 
 def render_sphinx(draft: Draft, target: Target, markup: str = "rest") -> str:
     """Render a draft as a Sphinx field-list docstring.
+
+    Fields are those of Sphinx's Python domain: `:param x:`, `:ivar x:`, `:returns:` and
+    `:raises E:`; yields, which the domain lacks, get a generic `:Yields:` field. Examples come
+    before the fields, because griffe's Sphinx parser reads every line after a field, up to the
+    next field, as part of that field.
 
     Args:
         draft: A valid draft.
@@ -22,25 +27,25 @@ def render_sphinx(draft: Draft, target: Target, markup: str = "rest") -> str:
     blocks = [p.summary]
     if p.description:
         blocks.append(p.description)
-    fields = [_field(f"param {_name(name, markup)}", text) for name, text in p.parameters]
-    fields += [_field(f"ivar {name}", text) for name, text in p.attributes]
-    if p.returns:
-        fields.append(_field("returns", p.returns[1]))
-    if p.yields:
-        fields.append(_field("Yields", p.yields[1]))
-    fields += [_field(f"raises {name}", text) for name, text in p.raises]
+    if p.examples:
+        heading = ".. rubric:: Examples" if markup == "rest" else "Examples:"
+        blocks.append(f"{heading}\n\n{p.examples}")
+    fields = [hanging(f":param {_name(name, markup)}:", text) for name, text in p.parameters]
+    fields += [hanging(f":ivar {_name(name, markup)}:", text) for name, text in p.attributes]
+    if p.returns is not None:
+        fields.append(hanging(":returns:", p.returns))
+    if p.yields is not None:
+        fields.append(hanging(":Yields:", p.yields))
+    fields += [hanging(f":raises {_name(name, markup)}:", text) for name, text in p.raises]
     if fields:
         blocks.append("\n".join(fields))
-    if p.examples:
-        blocks.append("Examples:\n\n" + code_block(p.examples, markup))
     return "\n\n".join(blocks)
 
 
-def _field(name: str, text: str) -> str:
-    first, _, rest = text.partition("\n")
-    return f":{name}: {first}" + ("\n" + indent(rest) if rest else "")
-
-
-def _name(display_name: str, markup: str) -> str:
-    """`*args` must be escaped in a reST field name or it would start emphasis."""
-    return display_name.replace("*", "\\*") if markup == "rest" else display_name
+def _name(name: str, markup: str) -> str:
+    """In reST a field name is inline text: `*args` would open emphasis, `type_` be a reference."""
+    if markup != "rest":
+        return name
+    if name.startswith("*"):
+        name = name.replace("*", "\\*")
+    return name[:-1] + "\\_" if name.endswith("_") else name
