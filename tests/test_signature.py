@@ -26,6 +26,10 @@ SHAPES = [
     Target(path="pkg.HTTPServer", kind="class", key="h", parameters=(Parameter("port", annotation="int", default="80"),)),
     Target(path="pkg.annotated", kind="function", key="i",
            parameters=(Parameter("a", doc="Human text."), Parameter("b"))),
+    Target(path="pkg.LOREM_IPSUM_WORDS", kind="attribute", key="j"),
+    Target(path="pkg.Analyzer.for_string", kind="method", key="l", returns="Analyzer", returns_value=True,
+           parameters=(Parameter("source", annotation="str"), Parameter("srcname", default="'<string>'"),
+                       Parameter("fn", annotation="Callable[..., int] | None", default="None"))),
 ]
 
 
@@ -40,10 +44,10 @@ def test_draft_states_what_the_signature_shows() -> None:
     assert draft.summary == "Parse http header."
     assert list(draft.parameters) == ["raw", "strict", "args", "kwargs"]
     assert "bytes" in draft.parameters["raw"]
-    assert "keyword-only" in draft.parameters["strict"] and "Defaults to False" in draft.parameters["strict"]
+    assert "keyword-only" in draft.parameters["strict"] and "Defaults to `False`" in draft.parameters["strict"]
     assert [r.exception for r in draft.raises] == ["ValueError", "KeyError"]
     assert "dict[str, str]" in (draft.returns or "")
-    assert draft_from_signature(SHAPES[1]).yields == "The produced values, of type str."
+    assert draft_from_signature(SHAPES[1]).yields == "The produced values, of type `str`."
     assert draft_from_signature(SHAPES[2]).summary == "Asynchronously fetch."
     assert draft_from_signature(SHAPES[7]).summary == "The HTTP server class."
     assert list(draft_from_signature(SHAPES[8]).parameters) == ["b"]

@@ -125,3 +125,28 @@ def test_missing_package_is_a_clear_configuration_error(example_docs: Path, tmp_
                         check=False)
     assert proc.returncode != 0
     assert "package 'no_such_pkg_42' was not found" in proc.stderr and "search_paths" in proc.stderr
+
+
+def test_model_build_then_a_second_build_sends_nothing_and_rereads_nothing(example_docs: Path, tmp_path: Path) -> None:
+    from fake_openai import FakeOpenAI
+
+    key = "sk-docgap-sphinx-DUMMY-1f2e3d"
+    before = tree_hash(example_docs / "example_pkg")
+    out = tmp_path / "html"
+    with FakeOpenAI() as server:
+        env = clean_env(OPENAI_BASE_URL=server.url, OPENAI_API_KEY=key)
+        args = ("-b", "html", "-D", "docgap_provider=openai", "-D", "docgap_model=fake-model")
+        first = sphinx_build(example_docs, out, *args, env=env)
+        sent = len(server.requests)
+        assert sent >= len(targets_of(example_docs))
+        second = sphinx_build(example_docs, out, *args, env=env)
+        assert len(server.requests) == sent
+    assert "0 added, 0 changed, 0 removed" in second.stdout
+    page = entries(out / "api.html")
+    blocks = [e.block for e in page.values() if e.block is not None]
+    assert blocks and all(b["data-docgap-model"] == "fake-model" and b["data-docgap-provider"] == "openai" for b in blocks)
+    assert all(b.find(class_="docgap-badge").get_text(strip=True) == "AI-generated" for b in blocks)
+    for proc in (first, second):
+        assert key not in proc.stdout + proc.stderr
+    assert [p for p in (*example_docs.rglob("*"), *out.rglob("*")) if p.is_file() and key.encode() in p.read_bytes()] == []
+    assert tree_hash(example_docs / "example_pkg") == before

@@ -62,7 +62,7 @@ def draft_from_signature(target: Target) -> Draft:
         yields=_describe_value(_yield_type(target.returns), "The produced values") if target.yields else None,
         raises=tuple(Raise(name, "Raised by this code path; see the source for the conditions.")
                      for name in dict.fromkeys(target.raises)),
-        attributes={name: f"The {_words(name)} attribute." for name in target.attributes},
+        attributes={name: f"The `{name}` attribute." for name in target.attributes},
     )
 
 
@@ -73,7 +73,9 @@ def _summary(target: Target) -> str:
         text = f"{prefix}{words}." if prefix else f"{words[:1].upper()}{words[1:]}."
         return text
     noun = _KIND_NOUN.get(target.kind, target.kind)
-    return f"The {words} {noun}."
+    if target.kind == "class":
+        return f"The {words} {noun}."
+    return f"The `{target.name}` {noun}."
 
 
 def _describe_parameter(parameter: Parameter) -> str:
@@ -84,19 +86,19 @@ def _describe_parameter(parameter: Parameter) -> str:
     else:
         text = f"The {_words(parameter.name)}"
     if parameter.annotation:
-        text += f", of type {parameter.annotation}"
+        text += f", of type `{parameter.annotation}`"
     if parameter.kind == "keyword-only":
         text += " (keyword-only)"
     elif parameter.kind == "positional-only":
         text += " (positional-only)"
     text += "."
     if parameter.default is not None:
-        text += f" Defaults to {parameter.default}."
+        text += f" Defaults to `{parameter.default}`."
     return text
 
 
 def _describe_value(annotation: str | None, fallback: str) -> str:
-    return f"{fallback}, of type {annotation}." if annotation else f"{fallback}."
+    return f"{fallback}, of type `{annotation}`." if annotation else f"{fallback}."
 
 
 def _yield_type(annotation: str | None) -> str | None:
