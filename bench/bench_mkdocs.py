@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import write_package  # noqa: E402
+from synthetic import compare_builds  # noqa: E402
 
 MKDOCS = str(Path(sys.executable).parent / "mkdocs")
 
@@ -49,22 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        documented_root, undocumented_root = Path(tmp) / "documented", Path(tmp) / "undocumented"
-        modules = write_package(documented_root, documented=True, style="google")
-        write_package(undocumented_root, documented=False)
-        plain = write_site(documented_root, modules, docgap=False)
-        filled = write_site(undocumented_root, modules, docgap=True)
-        build(filled, Path(tmp) / "warmup")  # fills the draft cache
-        plain_times, docgap_times = [], []
-        for run in range(args.repeat):
-            plain_times.append(build(plain, Path(tmp) / f"plain-{run}"))
-            docgap_times.append(build(filled, Path(tmp) / f"docgap-{run}"))
-        plain_s, docgap_s = statistics.median(plain_times), statistics.median(docgap_times)
-        print(f"functions: {len(modules) * 100}")
-        print(f"documented in source, no docgap: median {plain_s:.2f}s over {args.repeat} builds")
-        print(f"undocumented, docgap warm cache: median {docgap_s:.2f}s over {args.repeat} builds")
-        print(f"ratio docgap/plain: {docgap_s / plain_s:.2f} (target <= 1.10)")
+    compare_builds(write_site, build, style="google", repeat=args.repeat)
 
 
 if __name__ == "__main__":
