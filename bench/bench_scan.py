@@ -33,7 +33,7 @@ def write_package(root: Path, modules: int) -> int:
         lines = [f"LIMIT_{m} = {m}", ""]
         for f in range(40):
             lines += [f"def func_{m}_{f}(value: int, *, scale: float = 1.0) -> float:",
-                      f"    if value < 0:", f"        raise ValueError('negative')",
+                      "    if value < 0:", "        raise ValueError('negative')",
                       f"    return value * scale + {f}", ""]
         for c in range(10):
             lines += [f"class Thing{m}_{c}:", f"    size: int = {c}", "",

@@ -10,7 +10,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
 
 from conftest import tree_hash

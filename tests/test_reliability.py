@@ -6,7 +6,6 @@ Run with `-s` to see the figures each scenario prints (the README's reliability 
 from __future__ import annotations
 
 import json
-import os
 import resource
 import signal
 import subprocess
