@@ -23,7 +23,8 @@ nothing. Example code is not checked (it may define its own names). A name is gr
    exactly as written, so a draft may write a name the way a reader would.
 
 An empty `known_names` means there is no scan context (re-checking a stored draft): rules 1-6
-still accept, and any other name is accepted because it cannot be checked.
+still apply (a builtin's attribute chain is still checked), and any other name is accepted
+because it cannot be checked.
 
 A raised exception is grounded when it is a builtin exception, a standard-library name, one of
 the names the target's source raises (matched in full or by last part), or in `known_names`.
@@ -50,13 +51,18 @@ _STDLIB = frozenset(sys.stdlib_module_names)
 _MISSING = object()
 
 
+def is_dotted_name(text: str) -> bool:
+    """Whether `text` is a dotted Python identifier such as `ValueError` or `pkg.errors.Bad`."""
+    return _DOTTED.fullmatch(text) is not None and not any(map(keyword.iskeyword, text.split(".")))
+
+
 def code_names(text: str) -> Iterator[str]:
     """Yield the dotted identifiers `text` writes as code spans (`name()` and `name(x)` give `name`)."""
     for match in CODE_SPAN.finditer(text):
         span = match.group(2).strip().lstrip("*")
         call = _CALL.fullmatch(span)
         name = call.group("name") if call else span
-        if _DOTTED.fullmatch(name) and not keyword.iskeyword(name):
+        if is_dotted_name(name):
             yield name
 
 
@@ -81,7 +87,9 @@ def ungrounded_names(data: dict[str, Any], target: Target, known_names: frozense
                               f"{display(target)}; mention only names that exist")
     for index, item in enumerate(data.get("raises") or ()):
         exception = item.get("exception") if isinstance(item, dict) else None
-        if isinstance(exception, str) and not _exception_grounded(exception.strip(), scope, known_names):
+        if not isinstance(exception, str) or not is_dotted_name(exception.strip()):
+            continue  # not a name at all: `docgap.validate` reports that
+        if not _exception_grounded(exception.strip(), scope, known_names):
             errors.append(f"raises[{index}].exception: `{exception.strip()}` is not raised in the source of "
                           f"{display(target)} and is not a builtin, standard-library or known exception; "
                           "list only exceptions the code raises")
@@ -120,7 +128,7 @@ def _scope(target: Target) -> _Scope:
 
 def _grounded(name: str, scope: _Scope, known_names: frozenset[str]) -> bool:
     first, _, rest = name.partition(".")
-    if name in scope.own or first in scope.parameters or _builtin(name) is not None or first in _STDLIB:
+    if name in scope.own or first in scope.parameters or first in _STDLIB:
         return True
     if first in ("self", "cls"):
         return (not rest or rest.split(".", 1)[0] in scope.attributes or not known_names
@@ -128,6 +136,8 @@ def _grounded(name: str, scope: _Scope, known_names: frozenset[str]) -> bool:
     prefix, _, last = name.rpartition(".")
     if last.startswith("__") and last.endswith("__") and len(last) > 4:
         return not prefix or _grounded(prefix, scope, known_names)
+    if _builtin(first) is not None:  # checkable without a scan: `str.join` exists, `str.frobnicate` does not
+        return _builtin(name) is not None or name in known_names
     return not known_names or name in known_names
 
 

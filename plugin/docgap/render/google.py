@@ -28,9 +28,9 @@ def render_google(draft: Draft, target: Target, markup: str = "rest") -> str:
     if p.parameters:
         blocks.append(_section("Args", [hanging(f"{name}:", text) for name, text in p.parameters]))
     if p.returns is not None:
-        blocks.append(_section("Returns", [_value(p.returns)]))
+        blocks.append(_section("Returns", [_value(p.returns, markup)]))
     if p.yields is not None:
-        blocks.append(_section("Yields", [_value(p.yields)]))
+        blocks.append(_section("Yields", [_value(p.yields, markup)]))
     if p.raises:
         blocks.append(_section("Raises", [hanging(f"{name}:", text) for name, text in p.raises]))
     if p.attributes:
@@ -44,11 +44,14 @@ def _section(title: str, entries: list[str]) -> str:
     return f"{title}:\n" + indent("\n".join(entries))
 
 
-def _value(text: str) -> str:
-    """A `Returns`/`Yields` entry: text only, continuation lines indented under the first.
+def _value(text: str, markup: str) -> str:
+    """A `Returns`/`Yields` entry: the text, without a type.
 
     Both parsers read `type: text` there, so when the first line has a colon (an escaped one in
-    reST, one inside a code span in Markdown) an empty type is written first: `: text`.
+    reST, one inside a code span in Markdown) an empty type is written first: `: text`. Napoleon
+    reads the section as one block (deeper lines would become a block quote); griffe reads items,
+    whose further lines must be indented under the first.
     """
-    first = text.partition("\n")[0]
-    return hanging(":", text) if ":" in first else hanging("", text).lstrip()
+    if ":" in text.partition("\n")[0]:
+        text = ": " + text
+    return text if markup == "rest" else hanging("", text).lstrip()

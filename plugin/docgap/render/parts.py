@@ -74,18 +74,22 @@ def parts(draft: Draft, target: Target, markup: str) -> Parts:
         returns_type=returns_type,
         yields=esc(draft.yields) if draft.yields is not None else None,
         yields_type=_yield_type(returns_type),
-        raises=tuple((exception_name(r.exception, markup), esc(r.when)) for r in draft.raises),
+        raises=tuple((exception_name(r.exception), esc(r.when)) for r in draft.raises),
         attributes=tuple((name, esc(draft.attributes[name])) for name in target.attributes if name in draft.attributes),
         examples=code_block(draft.examples or "", markup),
     )
 
 
-def exception_name(name: str, markup: str) -> str:
-    """A raised exception's name: as is when it is a dotted identifier, else escaped text on one line."""
+def exception_name(name: str) -> str:
+    """A raised exception's name: as is when it is a dotted identifier, else only its word characters.
+
+    Validation admits identifiers only; this keeps an unchecked draft from putting markup, or a
+    colon a parser would split on, where a name goes.
+    """
     name = name.strip()
     if _DOTTED.fullmatch(name):
         return name
-    return escape_text(" ".join(normalize(name).split()), markup) or "Exception"
+    return re.sub(r"[^\w.]+", " ", normalize(name)).strip(" ._") or "Exception"
 
 
 def indent(text: str, prefix: str = "    ") -> str:

@@ -13,11 +13,11 @@ reader sees those characters as text and nothing else. Two things are kept: para
   adornment. Leading white space is dropped, so no block quote or definition list can form.
   Escaped colons also keep napoleon and griffe from reading a line as a section header.
 - Markdown (`"markdown"`: mkdocstrings). Every ASCII punctuation character except
-  ``, . ' / ;`` becomes a numeric character reference (`&#60;`), which every Markdown parser and
-  extension passes through as plain text: no raw HTML or comments, links, images, emphasis,
-  headings, lists, tables, attribute lists, admonitions, emoji, math, snippets or fences can
-  form, and no colon remains for griffe to split on. Leading white space is dropped (no code
-  blocks), and a `.` after a leading number is encoded too (no ordered lists).
+  ``, ' / ;`` becomes a numeric character reference (`&#60;`), which every Markdown parser and
+  extension passes through as plain text: no raw HTML or comments, links, autolinks (`www.`),
+  images, emphasis, headings, lists, tables, attribute lists, admonitions, emoji, math, snippets
+  or fences can form, and no colon remains for griffe to split on. Leading white space is dropped,
+  so no code block forms either.
 
 Control characters, Unicode line separators and lone surrogates are normalised first: a parser
 that splits lines differently from Python must not see a line start we did not escape.
@@ -31,14 +31,15 @@ import unicodedata
 MARKUPS = ("rest", "markdown")
 """The markups a host can parse docstrings as."""
 
-CODE_SPAN = re.compile(r"(`+)([^`\n]+?)\1")
-"""A code span as a draft writes it: one or more backticks, text, the same backticks."""
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)([^`\n]+?)\1(?!`)")
+"""A code span as Markdown reads it: a run of backticks, text, a run of the same length, on one line.
+
+Runs are matched whole (the lookarounds), which also keeps matching linear on long runs.
+"""
 
 _REST_INLINE = frozenset("\\`*_|:[]<>@")
 _REST_ENUMERATOR = re.compile(r"^(?:\d+|[A-Za-z]|[IVXLCDM]+|[ivxlcdm]+)[.)](?:\s|$)")
-_MD_PLAIN = frozenset(",.'/; ")
-_MD_NUMBERED = re.compile(r"^(\d+)\.")
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_MD_PLAIN = frozenset(",'/; ")
 
 
 def escape_text(text: str, markup: str) -> str:
@@ -58,34 +59,27 @@ def escape_text(text: str, markup: str) -> str:
         ValueError: For an unknown markup.
     """
     _check_markup(markup)
-    lines = [_escape_line(line.strip(), markup) for line in normalize(text).split("\n")]
+    lines = [_escape_line(line, markup) for line in normalize(text).split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
 
 
 def normalize(text: str) -> str:
-    """Unify line breaks to `\\n`, turn tabs into spaces and drop other control characters.
+    """Unify line breaks to `\\n` and keep only printable characters and plain spaces.
 
     Every separator `str.splitlines` knows (form feed, `\\u2028`, ...) becomes `\\n`, because
-    docutils splits lines that way; lone surrogates become U+FFFD so the text can be encoded.
+    docutils splits lines that way; tabs and other white space become spaces; other control and
+    format characters (bidirectional overrides included) are dropped; lone surrogates become
+    U+FFFD so the text can be encoded.
     """
-    lines = text.splitlines()
-    cleaned = []
-    for line in lines:
-        line = line.expandtabs(4)
-        cleaned.append("".join(
-            "\ufffd" if unicodedata.category(char) == "Cs" else char
-            for char in line
-            if char not in _BIDI_CONTROLS and (char.isprintable() or unicodedata.category(char) in ("Zs", "Cs"))
-        ))
-    return "\n".join(cleaned)
+    return "\n".join("".join(_printable(char) for char in line.expandtabs(4)) for line in text.splitlines())
 
 
-def inline_literal(code: str, markup: str) -> str:
-    """An inline literal showing `code` as is (backticks and surrounding spaces are dropped)."""
-    code = code.replace("`", "").strip()
-    if not code:
-        return ""
-    return f"``{code}``" if markup == "rest" else f"`{code}`"
+def _printable(char: str) -> str:
+    if char.isprintable():
+        return char
+    if char.isspace():
+        return " "
+    return "\ufffd" if unicodedata.category(char) == "Cs" else ""
 
 
 def code_block(code: str, markup: str) -> str:
@@ -121,33 +115,61 @@ def _check_markup(markup: str) -> None:
 
 
 def _escape_line(line: str, markup: str) -> str:
-    pieces: list[str] = []
+    """One line, stripped, with its prose escaped and its code spans as inline literals."""
+    rendered: list[tuple[bool, str]] = []  # (is a literal, text)
+    for is_code, text in _segments(line.strip()):
+        if is_code:
+            rendered.append((True, f"``{text}``" if markup == "rest" else f"`{text}`"))
+        else:
+            at_start = not rendered
+            rendered.append((False, _escape_prose(text.lstrip() if at_start else text, markup, at_line_start=at_start)))
+    if markup == "markdown":
+        return "".join(text for _, text in rendered).rstrip()
+    joined = _join_rest(rendered).rstrip()
+    # Escaped backslashes are still backslashes: a line of them would be a transition or a
+    # section underline. An escaped space (rendered as nothing) breaks the run.
+    return "\\ " + joined if joined and set(joined) == {"\\"} else joined
+
+
+def _segments(line: str) -> list[tuple[bool, str]]:
+    """Split a line into prose and code (`True`) segments, code without backticks or outer spaces.
+
+    Empty code spans are dropped; what touches is merged, so prose is escaped as a whole and two
+    literals never touch (Markdown would fuse their backticks into one span).
+    """
+    segments: list[tuple[bool, str]] = []
+
+    def add(is_code: bool, text: str) -> None:
+        if not text:
+            return
+        if segments and segments[-1][0] == is_code:
+            segments[-1] = (is_code, segments[-1][1] + text)
+        else:
+            segments.append((is_code, text))
+
     position = 0
     for match in CODE_SPAN.finditer(line):
-        pieces.append(_escape_prose(line[position:match.start()], markup, at_line_start=position == 0))
-        pieces.append(inline_literal(match.group(2), markup))
+        add(False, line[position:match.start()])
+        add(True, match.group(2).replace("`", "").strip())
         position = match.end()
-    pieces.append(_escape_prose(line[position:], markup, at_line_start=position == 0))
-    if markup == "rest":
-        return _join_rest(pieces)
-    return "".join(pieces)
+    add(False, line[position:])
+    return segments
 
 
-def _join_rest(pieces: list[str]) -> str:
-    """Join prose and literals (odd indexes) into one line.
+def _join_rest(rendered: list[tuple[bool, str]]) -> str:
+    """Join prose and literals into one line.
 
     reST only recognises ``` ``x`` ``` between white space or punctuation, so a literal that
     touches text is separated from it by `\\ `, an escaped space that renders as nothing.
     """
     out = ""
     after_literal = False
-    for index, piece in enumerate(pieces):
-        if not piece:
+    for is_literal, text in rendered:
+        if not text:
             continue
-        is_literal = index % 2 == 1
-        if out and (is_literal or after_literal) and not out[-1].isspace() and not piece[0].isspace():
+        if out and (is_literal or after_literal) and not out[-1].isspace() and not text[0].isspace():
             out += "\\ "
-        out += piece
+        out += text
         after_literal = is_literal
     return out
 
@@ -161,14 +183,11 @@ def _escape_prose(text: str, markup: str, *, at_line_start: bool) -> str:
         if at_line_start and first not in _REST_INLINE and (not first.isalnum() or _REST_ENUMERATOR.match(text)):
             escaped = "\\" + escaped
         return escaped
-    prefix = ""
-    if at_line_start and (numbered := _MD_NUMBERED.match(text)):
-        prefix, text = numbered.group(1) + "&#46;", text[numbered.end():]
-    return prefix + "".join(_md_char(char) for char in text)
+    return "".join(_md_char(char) for char in text)
 
 
 def _md_char(char: str) -> str:
-    if char.isalnum() or char in _MD_PLAIN or ord(char) > 127:
+    if char.isalnum() or char in _MD_PLAIN or not char.isascii():
         return char
     return f"&#{ord(char)};"
 
@@ -176,5 +195,5 @@ def _md_char(char: str) -> str:
 def _encode_code_line(line: str) -> str:
     stripped = line.lstrip(" ")
     leading = "&#32;" * (len(line) - len(stripped))
-    return leading + "".join(char if char.isalnum() or char == " " or ord(char) > 127 else f"&#{ord(char)};"
+    return leading + "".join(char if char.isalnum() or char == " " or not char.isascii() else f"&#{ord(char)};"
                              for char in stripped)
