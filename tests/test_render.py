@@ -166,7 +166,7 @@ def test_human_doc_parameters_are_rendered_with_their_text() -> None:
     target = Target(path="pkg.f", kind="function", key="f", parameters=(Parameter("a", doc="Human *words*."), Parameter("b")))
     draft = Draft(summary="Do it.", parameters={"b": "B."})
     assert "a: Human \\*words\\*." in render_google(draft, target)
-    assert "a: Human &#42;words&#42;&#46;" in render_google(draft, target, "markdown")
+    assert "a: Human &#42;words&#42;." in render_google(draft, target, "markdown")
 
 
 def test_markdown_examples_stay_one_code_block() -> None:

@@ -44,10 +44,10 @@ def test_draft_states_what_the_signature_shows() -> None:
     assert draft.summary == "Parse http header."
     assert list(draft.parameters) == ["raw", "strict", "args", "kwargs"]
     assert "bytes" in draft.parameters["raw"]
-    assert "keyword-only" in draft.parameters["strict"] and "Defaults to `False`" in draft.parameters["strict"]
+    assert "keyword-only" in draft.parameters["strict"] and "Defaults to False" in draft.parameters["strict"]
     assert [r.exception for r in draft.raises] == ["ValueError", "KeyError"]
     assert "dict[str, str]" in (draft.returns or "")
-    assert draft_from_signature(SHAPES[1]).yields == "The produced values, of type `str`."
+    assert draft_from_signature(SHAPES[1]).yields == "The produced values, of type str."
     assert draft_from_signature(SHAPES[2]).summary == "Asynchronously fetch."
     assert draft_from_signature(SHAPES[7]).summary == "The HTTP server class."
     assert list(draft_from_signature(SHAPES[8]).parameters) == ["b"]
@@ -65,3 +65,10 @@ def test_is_deterministic_and_labelled_signature() -> None:
 def test_a_draft_the_validator_rejects_is_a_failure_not_a_result() -> None:
     with pytest.raises(GenerationError, match="pkg.fetch"):
         asyncio.run(SignatureProvider().generate(SHAPES[2], TargetContext(), lambda d: ["nope"]))
+
+
+def test_source_text_that_is_not_plain_is_quoted_as_code() -> None:
+    draft = draft_from_signature(SHAPES[-1])
+    assert draft.parameters["srcname"].endswith("Defaults to `'<string>'`.")
+    assert "`Callable[..., int] | None`" in draft.parameters["fn"]
+    assert draft_from_signature(SHAPES[-2]).summary == "The `LOREM_IPSUM_WORDS` value."

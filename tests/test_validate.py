@@ -195,3 +195,36 @@ def test_grounding_runs_only_with_scan_context() -> None:
         "raises[0].exception: `InventedError` is not raised in the source of example_pkg.paint() and is not a "
         "builtin, standard-library or known exception; list only exceptions the code raises",
     ]
+
+
+def test_fast_structural_check_agrees_with_jsonschema() -> None:
+    """The fast path that skips jsonschema for valid answers accepts exactly what jsonschema accepts."""
+    import jsonschema as js
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from docgap.schema import draft_schema
+    from docgap.targets import Parameter, Target
+    from docgap.validate import _conforms
+
+    target = Target(path="pkg.f", kind="function", key="k", parameters=(Parameter("a"), Parameter("b")),
+                    returns_value=True)
+    schema = draft_schema(target)
+    leaf = st.one_of(st.none(), st.text(max_size=3), st.integers(), st.booleans())
+    value = st.recursive(leaf, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(st.sampled_from(["a", "b", "c", "exception", "when"]), inner, max_size=3)),
+                         max_leaves=6)
+    base = {"summary": "S.", "description": None, "parameters": {"a": "x", "b": "y"}, "returns": "r",
+            "raises": [{"exception": "E", "when": "w"}], "examples": None}
+
+    @settings(max_examples=200, deadline=None)
+    @given(key=st.sampled_from([*base, "extra"]), replacement=value, drop=st.booleans())
+    def check(key: str, replacement: object, drop: bool) -> None:
+        data = {**base}
+        if drop:
+            data.pop(key, None)
+        else:
+            data[key] = replacement
+        assert _conforms(data, schema) == (not list(js.Draft202012Validator(schema).iter_errors(data)))
+
+    check()

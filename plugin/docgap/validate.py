@@ -118,8 +118,33 @@ def _schema_errors(data: Any, target: Target) -> list[str]:
     if not isinstance(data, dict):
         keys = ", ".join(draft_schema(target)["properties"])
         return [f"answer: must be a JSON object with the keys {keys}, got {_json_type(data)}"]
-    errors = (_explain(error, target) for error in _validator(target).iter_errors(data))
+    validator = _validator(target)
+    if _conforms(data, validator.schema):
+        return []  # the common case, without jsonschema's cost; it explains the failures below
+    errors = (_explain(error, target) for error in validator.iter_errors(data))
     return list(dict.fromkeys(errors))
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {"object": (dict,), "array": (list,), "string": (str,), "null": (type(None),)}
+
+
+def _conforms(value: Any, schema: dict[str, Any]) -> bool:
+    """Whether `value` is valid against a schema made of `schema.STRICT_KEYWORDS` only."""
+    kinds = schema.get("type")
+    if kinds is not None:
+        allowed = kinds if isinstance(kinds, list) else [kinds]
+        if not any(isinstance(value, _JSON_TYPES.get(kind, ())) for kind in allowed):
+            return False
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        if not set(schema.get("required", ())) <= value.keys():
+            return False
+        if schema.get("additionalProperties") is False and not value.keys() <= properties.keys():
+            return False
+        return all(_conforms(item, properties[key]) for key, item in value.items() if key in properties)
+    if isinstance(value, list) and "items" in schema:
+        return all(_conforms(item, schema["items"]) for item in value)
+    return True
 
 
 def _explain(error: jsonschema.ValidationError, target: Target) -> str:

@@ -9,6 +9,7 @@ from docgap.errors import GenerationError
 from docgap.providers.base import Generation, TargetContext, Validator
 from docgap.targets import Parameter, Target
 
+_PLAIN = re.compile(r"^[\w.\[\], ]*$")
 _KIND_NOUN = {"class": "class", "module": "module", "property": "property", "attribute": "value"}
 
 
@@ -86,19 +87,24 @@ def _describe_parameter(parameter: Parameter) -> str:
     else:
         text = f"The {_words(parameter.name)}"
     if parameter.annotation:
-        text += f", of type `{parameter.annotation}`"
+        text += f", of type {_code(parameter.annotation)}"
     if parameter.kind == "keyword-only":
         text += " (keyword-only)"
     elif parameter.kind == "positional-only":
         text += " (positional-only)"
     text += "."
     if parameter.default is not None:
-        text += f" Defaults to `{parameter.default}`."
+        text += f" Defaults to {_code(parameter.default)}."
     return text
 
 
 def _describe_value(annotation: str | None, fallback: str) -> str:
-    return f"{fallback}, of type `{annotation}`." if annotation else f"{fallback}."
+    return f"{fallback}, of type {_code(annotation)}." if annotation else f"{fallback}."
+
+
+def _code(text: str) -> str:
+    """Source text as prose when it is plain (`int`, `1.0`), else as a code span (`'<string>'`)."""
+    return text if _PLAIN.match(text) else f"`{text.replace('`', '')}`"
 
 
 def _yield_type(annotation: str | None) -> str | None:

@@ -183,7 +183,13 @@ def _escape_prose(text: str, markup: str, *, at_line_start: bool) -> str:
         if at_line_start and first not in _REST_INLINE and (not first.isalnum() or _REST_ENUMERATOR.match(text)):
             escaped = "\\" + escaped
         return escaped
-    return "".join(_md_char(char) for char in text)
+    # A full stop that ends a sentence stays as it is (most text has one per sentence and it can
+    # form no link, list or other syntax); every other punctuation character is a reference.
+    return "".join(
+        "." if char == "." and (index or not at_line_start) and text[index + 1:index + 2] in ("", " ")
+        else _md_char(char)
+        for index, char in enumerate(text)
+    )
 
 
 def _md_char(char: str) -> str:
