@@ -73,12 +73,12 @@ def test_errors_name_the_field_and_the_identifier() -> None:
         "raises": [{"exception": "ValueError", "when": "If `blorp` fails."}],
     }
     assert ungrounded_names(data, AREA, KNOWN) == [
-        "summary: `frobnicate` is not a parameter, attribute or known object of pkg.shapes.Circle.area(); "
-        "mention only names that exist",
-        "parameters.scale: `rescale` is not a parameter, attribute or known object of pkg.shapes.Circle.area(); "
-        "mention only names that exist",
-        "raises[0].when: `blorp` is not a parameter, attribute or known object of pkg.shapes.Circle.area(); "
-        "mention only names that exist",
+        ("summary: `frobnicate` is not a parameter, attribute or known object of pkg.shapes.Circle.area(); "
+         "mention only names that exist"),
+        ("parameters.scale: `rescale` is not a parameter, attribute or known object of pkg.shapes.Circle.area(); "
+         "mention only names that exist"),
+        ("raises[0].when: `blorp` is not a parameter, attribute or known object of pkg.shapes.Circle.area(); "
+         "mention only names that exist"),
     ]
 
 
@@ -104,9 +104,9 @@ def test_raised_exceptions_must_exist(exception: str, grounded: bool) -> None:
     errors = ungrounded_names(data, AREA, KNOWN)
     assert (errors == []) is grounded, errors
     if not grounded:
-        assert errors == [f"raises[0].exception: `{exception}` is not raised in the source of "
-                          "pkg.shapes.Circle.area() and is not a builtin, standard-library or known exception; "
-                          "list only exceptions the code raises"]
+        assert errors == [(f"raises[0].exception: `{exception}` is not raised in the source of "
+                           "pkg.shapes.Circle.area() and is not a builtin, standard-library or known exception; "
+                           "list only exceptions the code raises")]
 
 
 def test_without_scan_context_only_checkable_names_are_rejected() -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import docutils.core
 import griffe
@@ -96,14 +95,21 @@ def visible(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
 
 
+# Substitutions a host project may define in `rst_prolog`: an unescaped `|subst|` would expand to them.
+PROLOG = ".. |subst| image:: javascript:alert(1)\n.. |other| raw:: html\n\n   <script>alert(1)</script>\n\n"
+
+
 def rest_html(text: str, style: str) -> str:
-    """HTML for a reST docstring, as Sphinx makes it (napoleon for Google/NumPy, raw and includes enabled)."""
+    """HTML for a reST docstring, as Sphinx makes it.
+
+    Napoleon for Google/NumPy, raw and includes enabled, substitutions defined by a prolog.
+    """
     config = Config(napoleon_use_param=True, napoleon_use_rtype=True, napoleon_use_ivar=True)
     if style == "google":
         text = str(GoogleDocstring(text, config))
     elif style == "numpy":
         text = str(NumpyDocstring(text, config))
-    return docutils.core.publish_parts(text, writer="html5", settings_overrides={
+    return docutils.core.publish_parts(PROLOG + text, writer="html5", settings_overrides={
         "report_level": 5, "halt_level": 5, "raw_enabled": True, "file_insertion_enabled": True,
         "docinfo_xform": False, "doctitle_xform": False})["body"]
 
@@ -152,7 +158,7 @@ def assert_only_text(fragment: str, allowed: set[str]) -> None:
     elements = Elements(fragment)
     assert set(elements.tags) <= allowed, (set(elements.tags) - allowed, fragment)
     assert {name for name, _ in elements.attributes} <= {"class"}, (elements.attributes, fragment)
-    assert not [v for _, v in elements.attributes if re.match(r"\s*[a-z][a-z0-9+.-]*:", v, re.I)], fragment
+    assert not [v for _, v in elements.attributes if re.match(r"\s*[a-z][a-z0-9+.-]*:", v, re.IGNORECASE)], fragment
     assert "<script" not in fragment and "<img" not in fragment and SECRET not in fragment
     assert "root:" not in fragment  # /etc/passwd
 
@@ -192,10 +198,10 @@ def test_examples_are_shown_verbatim(code: str, md: markdown.Markdown) -> None:
     shown = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip().expandtabs(4) for line in code.splitlines())).strip("\n")
     shown = "".join(c if c.isprintable() or c == "\n" else " " if c.isspace() else "" for c in shown)
     rest = docutils.core.publish_parts(code_block(code, "rest"), writer="html5", settings_overrides={"report_level": 5})
-    assert re.fullmatch(r'<pre class="literal-block">(.*)</pre>\n', rest["body"], re.S)
+    assert re.fullmatch(r'<pre class="literal-block">(.*)</pre>\n', rest["body"], re.DOTALL)
     assert html.unescape(re.sub(r"</?pre[^>]*>", "", rest["body"])).strip("\n") == shown
     converted = convert(md, code_block(code, "markdown"))
-    assert re.fullmatch(r"<pre><code>(.*)</code></pre>", converted, re.S), converted
+    assert re.fullmatch(r"<pre><code>(.*)</code></pre>", converted, re.DOTALL), converted
     assert html.unescape(converted[len("<pre><code>"):-len("</code></pre>")]) == shown
 
 

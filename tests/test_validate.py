@@ -47,8 +47,8 @@ def test_a_good_draft_is_valid_and_round_trips_through_draft() -> None:
      ["parameters: 'colour' is not a parameter of example_pkg.paint(); its parameters are: color, alpha, rest"]),
     (with_(parameters={"color": "c", "rest": "r"}), PAINT, ["parameters: missing 'alpha'"]),
     (with_(parameters={"color": "c", "alpha": "a", "**rest": "r"}), PAINT,
-     ["parameters: missing 'rest'", "parameters: '**rest' is not a parameter of example_pkg.paint(); "
-      "its parameters are: color, alpha, rest; write names without stars"]),
+     ["parameters: missing 'rest'", ("parameters: '**rest' is not a parameter of example_pkg.paint(); "
+       "its parameters are: color, alpha, rest; write names without stars")]),
     ({k: v for k, v in GOOD.items() if k != "returns"}, PAINT, ["answer: missing 'returns'"]),
     (with_(summary=None), PAINT, ["summary: must be a string, got null"]),
     (with_(description=3), PAINT, ["description: must be a string or null, got number"]),
@@ -59,8 +59,8 @@ def test_a_good_draft_is_valid_and_round_trips_through_draft() -> None:
      ["answer: must be a JSON object with the keys summary, description, parameters, returns, raises, examples, got array"]),
     ({"summary": "A point.", "description": None, "attributes": {"x": "X.", "TODO": "T."}, "raises": [],
       "examples": None, "returns": "A point."}, POINT,
-     ["answer: unexpected key 'returns' (example_pkg.Point returns no value); "
-      "the keys are: summary, description, raises, attributes, examples"]),
+     [("answer: unexpected key 'returns' (example_pkg.Point returns no value); "
+       "the keys are: summary, description, raises, attributes, examples")]),
     ({"summary": "A point.", "description": None, "attributes": {"x": "X.", "z": "Z."}, "raises": [],
       "examples": None}, POINT,
      ["attributes: missing 'TODO'",
@@ -75,8 +75,8 @@ def test_a_parameter_documented_by_a_person_is_named_as_such() -> None:
     target = Target(path="pkg.scale", kind="function", key="s", parameters=(Parameter("factor", doc="Human."), Parameter("origin")))
     errors = validate({"summary": "Scale.", "description": None, "parameters": {"origin": "O.", "factor": "F."},
                        "raises": [], "examples": None}, target)
-    assert errors == ["parameters: 'factor' is not a parameter of pkg.scale(); its parameters are: origin; "
-                      "factor is documented already"]
+    assert errors == [("parameters: 'factor' is not a parameter of pkg.scale(); its parameters are: origin; "
+                       "factor is documented already")]
 
 
 # Semantic checks: each case breaks exactly one rule, so each fails if its check is removed.
@@ -107,8 +107,9 @@ def test_a_parameter_documented_by_a_person_is_named_as_such() -> None:
     (with_(description="Text.\n\n.. include:: /etc/passwd"), "description", "reST directive"),
     (with_(description="Text.\n\n.. _target: https://example.com"), "description", "reST directive"),
     (with_(description="Text.\n\n.. a hidden comment"), "description", "reST directive"),
-    (with_(description="See :func:`os.path.join`."), "description", "reST role"),
-    (with_(description="See `os.path.join`:func: too."), "description", "reST role"),
+    (with_(description="See :func:`os.path.join`."), "description", "reST role (`:role:`text``)"),
+    (with_(description="See :py:func:`os.path.join`."), "description", "reST role (`:role:`text``)"),
+    (with_(description="See `os.path.join`:func: too."), "description", "reST role (`:role:`text``)"),
     (with_(description="Ends with :smile: here."), "description", "reST role or emoji"),
     (with_(description=":param color: the color"), "description", "field marker"),
     (with_(description="Uses |version| here."), "description", "substitution"),
@@ -170,8 +171,8 @@ def test_whole_answer_size_is_capped() -> None:
     data = {"summary": "Many.", "description": None, "parameters": {f"p{i}": text for i in range(15)},
             "raises": [], "examples": None}
     assert 15 * len(text) > MAX_ANSWER_CHARS
-    assert validate(data, many) == [f"answer: {15 * len(text) + 5} characters of text is too long "
-                                    f"(at most {MAX_ANSWER_CHARS}); be brief"]
+    assert validate(data, many) == [(f"answer: {15 * len(text) + 5} characters of text is too long "
+                                     f"(at most {MAX_ANSWER_CHARS}); be brief")]
 
 
 def test_a_huge_answer_is_rejected_quickly_by_size() -> None:
@@ -190,10 +191,10 @@ def test_grounding_runs_only_with_scan_context() -> None:
     draft = with_(description="Calls `frobnicate`.", raises=[{"exception": "InventedError", "when": "Sometimes."}])
     assert validate(draft, PAINT) == []
     assert validate(draft, PAINT, KNOWN) == [
-        "description: `frobnicate` is not a parameter, attribute or known object of example_pkg.paint(); "
-        "mention only names that exist",
-        "raises[0].exception: `InventedError` is not raised in the source of example_pkg.paint() and is not a "
-        "builtin, standard-library or known exception; list only exceptions the code raises",
+        ("description: `frobnicate` is not a parameter, attribute or known object of example_pkg.paint(); "
+         "mention only names that exist"),
+        ("raises[0].exception: `InventedError` is not raised in the source of example_pkg.paint() and is not a "
+         "builtin, standard-library or known exception; list only exceptions the code raises"),
     ]
 
 
