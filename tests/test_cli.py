@@ -74,6 +74,16 @@ def test_human_text_wins_in_show(example_docs: Path) -> None:
     assert shown["origin"] == "human" and shown["provider"] is None and shown["docstring"]
 
 
+@pytest.mark.parametrize(("name", "path", "text"), [
+    ("example_pkg.Shape", "example_pkg.shapes.Shape", "Base class of every shape."),  # a public re-export
+    ("example_pkg.shapes.Circle.area", "example_pkg.shapes.Circle.area", "Return the area of the shape."),  # inherited
+    ("example_pkg.Circle.area", "example_pkg.shapes.Circle.area", "Return the area of the shape."),
+])
+def test_show_finds_human_text_by_alias_and_inheritance(example_docs: Path, name: str, path: str, text: str) -> None:
+    shown = as_json(docgap(example_docs, "show", name, "--json"))
+    assert (shown["path"], shown["state"], shown["origin"], shown["docstring"]) == (path, "documented", "human", text)
+
+
 def test_text_output_and_verbose_listing(example_docs: Path) -> None:
     out = docgap(example_docs, "scan", "-v").stdout
     assert "coverage:" in out and "missing" in out and "total" in out
@@ -97,6 +107,8 @@ def test_module_that_does_not_parse_warns_and_scan_goes_on(tmp_path: Path) -> No
     proc = docgap(tmp_path, "fill", "brokenpkg", "--search-path", str(tmp_path), "--json")
     assert "bad.py" in proc.stderr
     assert as_json(proc)["generated"] >= 1
+    proc = docgap(tmp_path, "scan", "brokenpkg", "--search-path", str(tmp_path), "--json")
+    assert "bad.py:1" in proc.stderr and as_json(proc)["totals"]["filled"] >= 1
 
 
 def test_corrupt_cache_warns_and_the_fill_goes_on(example_docs: Path) -> None:
@@ -108,8 +120,40 @@ def test_corrupt_cache_warns_and_the_fill_goes_on(example_docs: Path) -> None:
     assert as_json(proc)["failed"] == [] and as_json(proc)["generated"] > 0
 
 
-@pytest.mark.parametrize("args", [["scan", "no_such_pkg_xyz"], ["show", "example_pkg.nope"]])
+@pytest.mark.parametrize("args", [
+    ["scan", "no_such_pkg_xyz"], ["show", "example_pkg.nope"], ["scan", "--style", "rst"], ["fill", "--bogus"],
+    ["lock", "--concurrency", "many"], [], ["scan", "--config", "bad.toml"],
+])
 def test_bad_input_is_one_line_and_nonzero(example_docs: Path, args: list[str]) -> None:
+    (example_docs / "bad.toml").write_text("[tool.docgap]\npackages = ['example_pkg']\ncolour = 'red'\n")
     proc = docgap(example_docs, *args, check=False)
     assert proc.returncode == 2
-    assert proc.stderr.strip().startswith("docgap: error:") and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("docgap: error:") and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_a_closed_pipe_ends_quietly(example_docs: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
+    proc = subprocess.Popen([*DOCGAP, "scan", "-v"], cwd=example_docs, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # like `docgap scan -v | head -1` once head has its line
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=300) == 1 and "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_repeated_runs_in_one_process_log_once(example_docs: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from docgap.cli import main
+
+    monkeypatch.chdir(example_docs)
+    for _ in range(2):
+        assert main(["fill", "--frozen", "--json"]) == 0
+    assert capsys.readouterr().err.count("objects have no draft") == 2
+
+
+def test_show_keeps_griffe_noise_off_stderr(tmp_path: Path) -> None:
+    package = tmp_path / "deep"
+    package.mkdir()
+    # griffe logs an error for an expression too deep for it; the scan is fine and so is `show`.
+    (package / "__init__.py").write_text('def f():\n    """Doc."""\n\nX = ' + "-" * 600 + "1\n")
+    proc = docgap(tmp_path, "show", "deep.f", "--search-path", str(tmp_path))
+    assert proc.stdout.endswith("Doc.\n") and proc.stderr == ""

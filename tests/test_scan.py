@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import textwrap
 from pathlib import Path
 
@@ -63,6 +64,9 @@ def test_parameter_kinds_markers_and_variadics(tmp_path: Path) -> None:
     assert target.parameters[1].annotation == "int" and target.parameters[1].default == "2"
     assert target.returns == "int" and target.returns_value
     assert "*args" in target.signature and "**kwargs" in target.signature
+    # griffe reports `()` and `{}` as the defaults of variadics; nobody wrote them.
+    assert target.parameters[2].default is None and target.parameters[5].default is None
+    assert "=" not in target.signature.split("*args")[1].split(",")[0] and target.signature.endswith("**kwargs) -> int")
 
 
 def test_stub_next_to_module_and_stub_only_module(tmp_path: Path) -> None:
@@ -178,6 +182,27 @@ def test_lambdas_partials_main_guard_and_conditional_imports(tmp_path: Path) -> 
     assert "pkg.m.Sequence" not in found
 
 
+def test_raises_lists_exception_classes_not_reraised_objects(tmp_path: Path) -> None:
+    target = targets(scan_files(tmp_path, {"m.py": """
+        def f(x):
+            try:
+                return x()
+            except KeyError as e:
+                raise e
+            except OSError as exc:
+                raise self.error(exc) from None
+            raise errors.BadInput("x")
+            raise ValueError
+    """}))["pkg.m.f"]
+    assert target.raises == ("errors.BadInput", "ValueError")
+
+
+def test_a_main_module_is_a_script_not_api(tmp_path: Path) -> None:
+    result = scan_files(tmp_path, {"__main__.py": 'def cli():\n    """Run."""\ndef helper(): ...\n', "m.py": "def f(): ...\n"})
+    paths = {t.path for t in result.targets} | {d.path for d in result.documented}
+    assert "pkg.m.f" in paths and not any("__main__" in p for p in paths)
+
+
 def test_unresolvable_decorator_and_syntax_error_do_not_abort(tmp_path: Path) -> None:
     result = scan_files(tmp_path, {
         "m.py": "from nowhere import magic\n@magic.deco(1)\ndef f(x): ...\n",
@@ -200,6 +225,34 @@ def test_reexports_make_private_modules_public_once(tmp_path: Path) -> None:
     assert [t.path for t in result.targets].count("pkg._impl.decode") == 1
     assert "pkg._impl.Codec.run" in found and found["pkg._impl.Codec.run"].aliases == ("pkg.Codec.run",)
     assert "pkg._impl.internal" not in found and "pkg._impl.Codec._private" not in found
+
+
+def test_imports_without_all_reexport_only_from_a_package_init(tmp_path: Path) -> None:
+    result = scan_files(tmp_path, {
+        "__init__.py": "from pkg._impl import decode\n",
+        "_impl.py": "def decode(b): ...\nclass Helper:\n    def run(self): ...\n",
+        "api.py": "import pkg.core\nfrom pkg._impl import Helper\nfrom pkg.core import Engine\n",
+        "core.py": "class Engine:\n    def start(self): ...\n",
+    })
+    found = targets(result)
+    assert found["pkg._impl.decode"].aliases == ("pkg.decode",)
+    assert "pkg._impl.Helper" not in found  # imported by a plain module for its own use
+    assert found["pkg.core.Engine.start"].aliases == ()  # neither `pkg.api.Engine` nor `pkg.api.pkg.core...`
+    excluded = targets(scan(make_package(tmp_path, {}).replace(exclude=["pkg.api.*"])))
+    assert "pkg.core.Engine" in excluded and "pkg._impl.decode" in excluded
+
+
+def test_excluding_a_module_that_reexports_keeps_what_is_public_elsewhere(tmp_path: Path) -> None:
+    settings = make_package(tmp_path, {
+        "__init__.py": "from pkg._impl import decode\n",
+        "_impl.py": "def decode(b): ...\n",
+        "core.py": "class Engine: ...\n",
+        "compat/__init__.py": "from pkg.core import Engine\ndef shim(): ...\n",
+    })
+    kept = targets(scan(settings.replace(exclude=["pkg.compat*"])))
+    assert "pkg.core.Engine" in kept and "pkg.compat.shim" not in kept
+    assert "pkg._impl.decode" not in targets(scan(settings.replace(exclude=["pkg.decode"])))  # its only public path
+    assert "pkg._impl.decode" not in targets(scan(settings.replace(exclude=["pkg._impl.*"])))  # its own path
 
 
 def test_all_dunders_private_and_tests(tmp_path: Path) -> None:
@@ -254,15 +307,16 @@ def test_long_source_is_truncated_with_a_marker(tmp_path: Path) -> None:
 
 
 def test_unknown_package_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="'nope_pkg_77' was not found"):
+    with pytest.raises(SettingsError, match="'nope_pkg_77' was not found") as info:
         scan(Settings(root=tmp_path).replace(packages=["nope_pkg_77"], search_paths=[str(tmp_path)]))
+    assert f"searched {tmp_path}, the current directory and sys.path)" in str(info.value)
 
 
-def test_example_package_targets_are_exactly_the_undocumented_public_objects() -> None:
+def test_example_package_targets_are_exactly_the_undocumented_public_objects(tmp_path: Path) -> None:
     from conftest import EXAMPLE_DOCS
     from docgap.settings import load_settings
 
-    result = scan(load_settings(EXAMPLE_DOCS / "pyproject.toml"))
+    result = scan(load_settings(EXAMPLE_DOCS / "pyproject.toml", {"cache_dir": str(tmp_path / "cache")}))
     found = targets(result)
     expected_some = {"example_pkg._impl.decode", "example_pkg.shapes.Circle", "example_pkg.shapes.Color.RED",
                      "example_pkg.shapes.Point.x", "example_pkg.text.iter_lines", "example_pkg.text.opened",
@@ -291,3 +345,51 @@ def test_scan_cache_serves_unchanged_packages_and_misses_on_any_change(tmp_path:
     changed = targets(scan(settings))["pkg.m.f"]
     assert params(changed) == ["a", "b"]
     assert params(targets(scan(settings.replace(private=True)))["pkg.m.f"]) == ["a", "b"]
+
+
+def test_scan_cache_follows_the_package_the_loader_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A directory named like the package in the working directory is what griffe loads first;
+    # the cache must watch that copy, not another one on the search paths.
+    installed = make_package(tmp_path / "site", {"__init__.py": "", "m.py": "def f(a): ...\n"})
+    make_package(tmp_path / "work", {"__init__.py": "", "m.py": "def f(a): ...\n"})
+    monkeypatch.chdir(tmp_path / "work")
+    settings = installed.replace(cache_dir=str(tmp_path / "c"))
+    assert params(targets(scan(settings))["pkg.m.f"]) == ["a"]
+    (tmp_path / "work" / "pkg" / "m.py").write_text("def f(a, b): ...\n")
+    assert params(targets(scan(settings))["pkg.m.f"]) == ["a", "b"]
+
+
+def test_scan_cache_is_not_served_to_a_changed_scanner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scan_module = importlib.import_module("docgap.scan")  # `docgap.scan` is also the function's name
+    scan_cache = importlib.import_module("docgap.scan_cache")
+
+    settings = make_package(tmp_path, {"__init__.py": "", "m.py": "def f(*args): ...\n"}).replace(cache_dir=str(tmp_path / "c"))
+    scan(settings)
+    loads: list[Settings] = []
+    real = scan_module._scan_packages
+    monkeypatch.setattr(scan_module, "_scan_packages", lambda s: loads.append(s) or real(s))
+    scan(settings)
+    assert loads == []  # unchanged packages, same scanner: served from the cache
+    monkeypatch.setattr(scan_cache, "_scanner_identity", lambda: "an upgraded griffe or an edited docgap.scan")
+    scan(settings)
+    assert loads == [settings]
+
+
+def test_doc_comments_document_attributes_and_aliases_are_not_targets(tmp_path: Path) -> None:
+    result = scan_files(tmp_path, {"m.py": '''
+        def fn(a): ...
+        class C: ...
+        #: Documented above,
+        #: on two lines.
+        ABOVE = 1
+        TRAILING = 2  #: Documented on its line.
+        PLAIN = 3  # an ordinary comment
+        TEXT = "#: inside a string"
+        alias = fn
+        Alias = C
+    '''})
+    found = targets(result)
+    documented = {d.path for d in result.documented}
+    assert {"pkg.m.ABOVE", "pkg.m.TRAILING"} <= documented
+    assert {"pkg.m.PLAIN", "pkg.m.TEXT", "pkg.m.fn", "pkg.m.C"} <= set(found)
+    assert not {"pkg.m.alias", "pkg.m.Alias"} & (set(found) | documented)

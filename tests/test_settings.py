@@ -50,6 +50,11 @@ def test_finds_the_nearest_pyproject_with_a_docgap_table(tmp_path: Path) -> None
         ("frozen = 'yes'\n", "'frozen' must be true or false"),
         ("packages = 3\n", "'packages' must be a list of strings"),
         ("prices = {m = 1}\n", "'prices' must be"),
+        ("prices = {m = {input = 'cheap', output = 1}}\n", "'prices' must be"),
+        ("prices = {m = {input = -1, output = 1}}\n", "'prices' must be"),
+        ("prices = {m = {input = true, output = 1}}\n", "'prices' must be"),
+        ("requests_per_minute = 0\n", "'requests_per_minute' must be a positive whole number"),
+        ("tokens_per_minute = 0\n", "'tokens_per_minute' must be a positive whole number"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, body: str, fragment: str) -> None:

@@ -72,3 +72,15 @@ def test_source_text_that_is_not_plain_is_quoted_as_code() -> None:
     assert draft.parameters["srcname"].endswith("Defaults to `'<string>'`.")
     assert "`Callable[..., int] | None`" in draft.parameters["fn"]
     assert draft_from_signature(SHAPES[-2]).summary == "The `LOREM_IPSUM_WORDS` value."
+
+
+@pytest.mark.parametrize(("returns", "shown"), [
+    ("Iterator[tuple[int, str]]", "tuple[int, str]"),
+    ("Generator[dict[str, Any], None, None]", "dict[str, Any]"),
+    ("AsyncIterator[str]", "str"),
+])
+def test_yield_type_is_the_whole_first_argument(returns: str, shown: str) -> None:
+    target = Target(path="pkg.pairs", kind="function", key="y", returns=returns, yields=True)
+    draft = draft_from_signature(target)
+    assert draft.yields == f"The produced values, of type {shown}."
+    assert validate(draft.to_json(), target) == []

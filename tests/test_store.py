@@ -60,6 +60,21 @@ def test_lockfile_is_read_first_sorted_and_pruned(tmp_path: Path) -> None:
     assert list(json.loads(settings.lockfile_path.read_text())["objects"]) == ["pkg.mod.area"]
 
 
+def test_lockfile_is_shareable_and_keeps_its_mode(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    previous = os.umask(0o022)
+    try:
+        with Store(settings) as store:
+            store.write_lockfile([Resolved(TARGET, RECORD, "cache")])
+            assert settings.lockfile_path.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+            settings.lockfile_path.chmod(0o664)
+            store.write_lockfile([Resolved(TARGET, RECORD, "cache")])
+    finally:
+        os.umask(previous)
+    assert settings.lockfile_path.stat().st_mode & 0o777 == 0o664
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
 def test_an_invalid_lockfile_entry_is_ignored(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     settings = make_settings(tmp_path)
     bad = Record(Draft(summary="Compute.", parameters={"radius": "r", "invented": "x"}, returns="r"), "openai")

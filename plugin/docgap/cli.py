@@ -5,18 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import griffe
 
 from docgap import __version__
-from docgap.errors import DocgapError
+from docgap.errors import DocgapError, StrictModeError
 from docgap.pipeline import Fill, fill
 from docgap.render import render
-from docgap.scan import scan
+from docgap.scan import human_docstring, scan
 from docgap.settings import STYLES, PROVIDERS, Settings, load_settings
 from docgap.store import Store
 from docgap.targets import ScanResult
@@ -40,11 +41,23 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args, settings) or 0)
     except DocgapError as exc:
         print(f"docgap: error: {exc}", file=sys.stderr)
-        return 1 if exc.__class__.__name__ == "StrictModeError" else 2
+        return 1 if isinstance(exc, StrictModeError) else 2
+    except BrokenPipeError:
+        # The reader went away (`docgap scan -v | head`): stop quietly, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr, as every docgap error is."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print `message` with a pointer to `--help` and exit with status 2."""
+        self.exit(2, f"docgap: error: {message} (see `{self.prog} --help`)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--search-path", action="append", default=None, metavar="DIR",
                         help="where to find the packages (repeatable)")
     common.add_argument("--config", type=Path, help="a pyproject.toml with a [tool.docgap] table")
@@ -64,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     common.add_argument("-v", "--verbose", action="store_true", help="list objects and show more detail")
 
-    parser = argparse.ArgumentParser(prog="docgap", description="Fill the gaps in your API reference.")
+    parser = _Parser(prog="docgap", description="Fill the gaps in your API reference.")
     parser.add_argument("--version", action="version", version=f"docgap {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, handler, help_text in (
@@ -129,7 +142,7 @@ def _cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
             for path, kind, state in rows:
                 if state == "missing":
                     print(f"  missing  {kind:<10} {path}")
-        _print_scan_warnings(result)
+    _print_scan_warnings(result)
     if settings.strict and totals["missing"]:
         print(f"docgap: error: {totals['missing']} objects have no docstring and no draft", file=sys.stderr)
         return 1
@@ -182,20 +195,19 @@ def _cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     path = args.object
     outcome = fill(settings, lookup_only=True)
     item = outcome.lookup(path)
+    target = next((t for t in outcome.scan.targets if t.path == path or path in t.aliases), None)
     info: dict[str, Any] = {"path": path, "kind": None, "state": "missing", "origin": "none",
                             "provider": None, "model": None, "style": settings.style, "docstring": None}
     if item is not None:
         info.update(path=item.target.path, kind=item.target.kind, state="filled", origin=item.origin,
                     provider=item.record.provider, model=item.record.model,
                     docstring=render(item.record.draft, item.target, settings.style))
+    elif target is not None:
+        info.update(path=target.path, kind=target.kind)
+    elif (human := _human_docstring(path, outcome, settings)) is not None:
+        info.update(path=human[0], kind=human[1], state="documented", origin="human", docstring=human[2])
     else:
-        human = _human_docstring(path, outcome, settings)
-        if human is not None:
-            info.update(kind=human[0], state="documented", origin="human", docstring=human[1])
-        elif not any(t.path == path or path in t.aliases for t in outcome.scan.targets):
-            raise DocgapError(f"{path}: no such object in scope of {', '.join(settings.packages)}")
-        else:
-            info["kind"] = next(t.kind for t in outcome.scan.targets if t.path == path or path in t.aliases)
+        raise DocgapError(f"{path}: no such object in scope of {', '.join(settings.packages)}")
     if args.json:
         _print_json(info)
     else:
@@ -207,14 +219,23 @@ def _cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _human_docstring(path: str, outcome: Fill, settings: Settings) -> tuple[str, str] | None:
+def _human_docstring(path: str, outcome: Fill, settings: Settings) -> tuple[str, str, str] | None:
+    """The canonical path, kind and human text of a documented object named by its path or an alias."""
     documented = {d.path: d.kind for d in outcome.scan.documented}
-    if path not in documented:
+    name = path.rsplit(".", 1)[-1]
+    if not any(p == path or p.endswith("." + name) for p in documented):
+        return None  # not even an alias of a documented object could have this name: skip loading
+    top, _, member = path.partition(".")
+    loader = griffe.GriffeLoader(search_paths=[*map(str, settings.search_paths), *sys.path], allow_inspection=False)
+    try:
+        found = loader.load(top)
+        obj = found[member] if member else found
+        obj = obj.final_target if obj.is_alias else obj
+    except (ImportError, OSError, KeyError, griffe.LoadingError, griffe.AliasResolutionError, griffe.CyclicAliasError):
         return None
-    loaded = griffe.load(path.split(".")[0], search_paths=[*map(str, settings.search_paths), *sys.path],
-                         allow_inspection=False)
-    obj = loaded.get_member(path.split(".", 1)[1]) if "." in path else loaded
-    return documented[path], obj.docstring.value if obj.docstring else ""
+    if obj.path not in documented:
+        return None
+    return obj.path, documented[obj.path], human_docstring(obj, settings) or ""
 
 
 def _print_coverage(rows: list[tuple[str, str, str]]) -> None:
@@ -247,9 +268,11 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger = logging.getLogger("docgap")
-    logger.addHandler(handler)
+    logger.handlers = [handler]  # one handler however often `main` runs in a process
     logger.setLevel(logging.INFO if verbose or not quiet else logging.WARNING)
     logger.propagate = False
+    # The scan turns griffe's reports on unreadable modules into warnings; the rest is griffe's own noise.
+    logging.getLogger("griffe").setLevel(logging.CRITICAL)
 
 
 class _ProgressBar:

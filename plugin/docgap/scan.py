@@ -6,7 +6,6 @@ content key over exactly that, so a draft is reused until the object really chan
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import logging
@@ -22,7 +21,7 @@ from docgap.scan_cache import load_cached_scan, save_scan
 from docgap.schema import SCHEMA_VERSION
 from docgap.scope import Scope, is_dunder, is_test_module
 from docgap.settings import Settings
-from docgap.source_facts import annotation_gives_value, body_facts
+from docgap.source_facts import annotation_gives_value, body_facts, doc_comment, main_guard_ranges
 from docgap.targets import Documented, Parameter, ScanResult, ScanWarning, Target, TargetKind
 
 _DOC_CALL = re.compile(r"""\bDoc\(\s*(?P<q>['"])(?P<text>.*?)(?P=q)\s*\)""", re.DOTALL)
@@ -63,9 +62,9 @@ def _scan_packages(settings: Settings) -> ScanResult:
             try:
                 loaded = loader.load(package)
             except (ImportError, griffe.LoadingError, OSError) as exc:
-                where = ", ".join(map(str, settings.search_paths)) or "sys.path"
+                where = "".join(f"{path}, " for path in settings.search_paths)
                 raise SettingsError(
-                    f"package {package!r} was not found (searched {where} and sys.path): {exc}; "
+                    f"package {package!r} was not found (searched {where}the current directory and sys.path); "
                     "check `packages` and add its directory to `search_paths`"
                 ) from exc
             if isinstance(loaded, griffe.Module):
@@ -99,12 +98,12 @@ def scan_objects(modules: Iterable[griffe.Module], settings: Settings) -> ScanRe
     for path, obj in objects.items():
         try:
             kind = _kind(obj)
-            if kind is None or _under_main_guard(obj, main_guards):
+            if kind is None or _under_main_guard(obj, main_guards) or _names_another(obj, objects):
                 continue
             public_aliases = scope.public_aliases(obj)
             if not scope.includes(obj, public_aliases):
                 continue
-            if _is_documented(obj, settings):
+            if human_docstring(obj, settings) is not None:
                 documented.append(Documented(path, kind))
                 module = obj.module.path
                 if obj.docstring and len(examples.setdefault(module, [])) < settings.examples_in_prompt:
@@ -127,8 +126,8 @@ def _collect(root: griffe.Object, settings: Settings, objects: dict[str, griffe.
     stack: list[griffe.Object] = [root]
     while stack:
         obj = stack.pop()
-        if isinstance(obj, griffe.Module) and settings.exclude_tests and is_test_module(obj):
-            continue
+        if isinstance(obj, griffe.Module) and (obj.name == "__main__" or (settings.exclude_tests and is_test_module(obj))):
+            continue  # a `__main__` module is a script, not API
         objects[obj.path] = obj
         for member in obj.members.values():
             if member.is_alias:
@@ -139,7 +138,7 @@ def _collect(root: griffe.Object, settings: Settings, objects: dict[str, griffe.
 
 def _kind(obj: griffe.Object) -> TargetKind | None:
     if obj.is_module:
-        return None if obj.name == "__main__" else "module"
+        return "module"
     if obj.is_class:
         return "class"
     if obj.is_function:
@@ -155,30 +154,53 @@ def _kind(obj: griffe.Object) -> TargetKind | None:
     return None
 
 
-def _is_documented(obj: griffe.Object, settings: Settings) -> bool:
+def _names_another(obj: griffe.Object, objects: dict[str, griffe.Object]) -> bool:
+    """`alias = function` or `Alias = Class`: another name for an object documented on its own."""
+    value = obj.value if obj.is_attribute else None  # type: ignore[attr-defined]
+    if not isinstance(value, griffe.ExprName):
+        return False
+    named = objects.get(value.canonical_path)
+    return named is not None and named is not obj and (named.is_function or named.is_class)
+
+
+def human_docstring(obj: griffe.Object, settings: Settings) -> str | None:
+    """The human text that documents `obj`, if any.
+
+    Args:
+        obj: A non-alias object griffe loaded.
+        settings: Whether `inherit_docstrings` is on.
+
+    Returns:
+        Its own docstring, else an attribute's `#:` comment, else a class's `__init__`'s, else
+        (`inherit_docstrings`) that of the member a method or property overrides; `None` when
+        there is none.
+    """
     if obj.docstring is not None and obj.docstring.value.strip():
-        return True
+        return obj.docstring.value
+    if obj.is_attribute:
+        return doc_comment(obj.module.lines, obj.lineno or 0)
     if obj.is_class:
         init = obj.members.get("__init__")
-        return bool(init is not None and not init.is_alias and init.docstring and init.docstring.value.strip())
+        has_doc = init is not None and not init.is_alias and init.docstring and init.docstring.value.strip()
+        return init.docstring.value if has_doc else None  # type: ignore[union-attr]
     if settings.inherit_docstrings and obj.parent is not None and obj.parent.is_class and (obj.is_function or "property" in obj.labels):
-        return _inherits_docstring(obj)
-    return False
+        return _inherited_docstring(obj)
+    return None
 
 
-def _inherits_docstring(obj: griffe.Object) -> bool:
+def _inherited_docstring(obj: griffe.Object) -> str | None:
     try:
         bases = obj.parent.mro()  # type: ignore[union-attr]
     except (griffe.AliasResolutionError, griffe.CyclicAliasError, ValueError, AttributeError, KeyError):
-        return False
+        return None
     for base in bases:
         member = base.members.get(obj.name)
         try:
             if member is not None and member.docstring is not None and member.docstring.value.strip():
-                return True
+                return member.docstring.value
         except (griffe.AliasResolutionError, griffe.CyclicAliasError):
             continue
-    return False
+    return None
 
 
 def _under_main_guard(obj: griffe.Object, cache: dict[str, list[tuple[int, int]]]) -> bool:
@@ -186,23 +208,8 @@ def _under_main_guard(obj: griffe.Object, cache: dict[str, list[tuple[int, int]]
         return False
     module = obj.module
     if module.path not in cache:
-        cache[module.path] = _main_guard_ranges(module)
+        cache[module.path] = main_guard_ranges(module.lines)
     return any(start <= obj.lineno <= end for start, end in cache[module.path])
-
-
-def _main_guard_ranges(module: griffe.Module) -> list[tuple[int, int]]:
-    lines = module.lines
-    if not any("__main__" in line for line in lines):
-        return []
-    try:
-        tree = ast.parse("\n".join(lines))
-    except SyntaxError:
-        return []
-    ranges = []
-    for node in tree.body:
-        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) and "__name__" in ast.unparse(node.test):
-            ranges.append((node.lineno, node.end_lineno or node.lineno))
-    return ranges
 
 
 def _target(obj: griffe.Object, path: str, kind: TargetKind, aliases: tuple[str, ...], settings: Settings,
@@ -263,7 +270,8 @@ def _parameters(function: griffe.Function, kind: TargetKind) -> tuple[Parameter,
         if annotation and "Doc(" in annotation and "Annotated[" in annotation:
             match = _DOC_CALL.search(annotation)
             doc = match.group("text") if match else None
-        default = str(p.default) if p.default is not None else None
+        variadic = p.kind.value in ("variadic positional", "variadic keyword")  # griffe says `()` and `{}`
+        default = str(p.default) if p.default is not None and not variadic else None
         result.append(Parameter(p.name, p.kind.value, annotation, default, doc))  # type: ignore[arg-type]
     return tuple(result)
 

@@ -1,15 +1,19 @@
 """A cache of whole scans, so a warm `scan` of unchanged packages skips loading them.
 
 The entry is keyed by the scan-relevant settings and validated by a fingerprint of every source
-file of the packages (path, size, modification time), docgap's version and the draft schema's
-version. Any change anywhere in the packages means a full scan: cross-module facts (re-exports,
-`__all__`, inherited docstrings) make a partial reuse unsafe.
+file of the packages (path, size, modification time) and of the scanner itself: docgap's and
+griffe's versions, the draft schema's version and the text of the modules that make a scan (so an
+edited or upgraded scanner never serves what an older one found). Any change anywhere in the
+packages means a full scan: cross-module facts (re-exports, `__all__`, inherited docstrings) make
+a partial reuse unsafe.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import importlib.metadata
 import json
 import sqlite3
 import sys
@@ -27,6 +31,8 @@ from docgap.targets import Documented, Parameter, ScanResult, ScanWarning, Targe
 _SCOPE_SETTINGS = ("packages", "search_paths", "private", "special_methods", "include", "exclude",
                    "inherit_docstrings", "exclude_tests", "max_source_chars", "examples_in_prompt")
 _ERRORS = (OSError, sqlite3.Error, diskcache.Timeout, ValueError, KeyError, TypeError)
+_SCAN_MODULES = ("scan.py", "scope.py", "source_facts.py", "targets.py", "scan_cache.py")
+"""docgap's modules whose code decides what a scan finds."""
 
 
 def load_cached_scan(settings: Settings) -> tuple[ScanResult | None, str | None]:
@@ -70,12 +76,27 @@ def _entry_key(settings: Settings) -> str:
     return "scan:" + hashlib.sha256(json.dumps(scope, sort_keys=True).encode()).hexdigest()
 
 
+@functools.cache
+def _scanner_identity() -> str:
+    """A hash of what a scan's output depends on besides the packages and settings."""
+    try:
+        griffe_version = importlib.metadata.version("griffe")
+    except importlib.metadata.PackageNotFoundError:
+        griffe_version = griffe.__file__ or ""
+    digest = hashlib.sha256(f"{__version__}:{SCHEMA_VERSION}:{griffe_version}".encode())
+    here = Path(__file__).parent
+    for name in _SCAN_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
 def _fingerprint(settings: Settings) -> str | None:
     finder = griffe.ModuleFinder(search_paths=[*map(str, settings.search_paths), *sys.path])
-    digest = hashlib.sha256(f"{__version__}:{SCHEMA_VERSION}".encode())
+    digest = hashlib.sha256(_scanner_identity().encode())
     for name in settings.packages:
         try:
-            _, package = finder.find_spec(name, try_relative_path=False)
+            # Found the way the scan's loader finds it: a directory of that name here comes first.
+            _, package = finder.find_spec(name)
         except (ImportError, OSError):
             return None
         paths = package.path if isinstance(package.path, list) else [package.path]

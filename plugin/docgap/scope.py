@@ -19,7 +19,7 @@ def is_dunder(name: str) -> bool:
 
 
 def is_test_module(module: griffe.Module) -> bool:
-    """Whether a module is a test package or module (`tests`, `test_*`, `*_test`)."""
+    """Whether a module is a test package or module (`tests`, `test_*`) below the top level."""
     return any(part == "tests" or part.startswith("test_") for part in module.path.split(".")[1:])
 
 
@@ -58,16 +58,26 @@ class Scope:
         return tuple(sorted(set(found)))
 
     def includes(self, obj: griffe.Object, aliases: tuple[str, ...]) -> bool:
-        """Whether `obj` (reachable by `aliases` too) is in scope."""
+        """Whether `obj` (reachable by `aliases` too) is in scope.
+
+        `include` keeps an object when any of its paths matches. `exclude` leaves it out when its
+        own path matches, or when every public path to it does: excluding a module that re-exports
+        an object that is public elsewhere does not exclude that object.
+        """
         name = obj.name
         if is_dunder(name) and not (self.settings.special_methods or name in ALWAYS_DOCUMENTED_DUNDERS):
             return False
         if not self.settings.private and not self._reachable(obj):
             return False
-        paths = (self._path(obj), *aliases)
-        if self.settings.include and not any(_match(p, self.settings.include) for p in paths):
+        own = self._path(obj)
+        if self.settings.include and not any(_match(p, self.settings.include) for p in (own, *aliases)):
             return False
-        return not (self.settings.exclude and any(_match(p, self.settings.exclude) for p in paths))
+        if not self.settings.exclude:
+            return True
+        if _match(own, self.settings.exclude):
+            return False
+        public = (own, *aliases) if self._public_along_path(obj) else aliases
+        return not (aliases and all(_match(p, self.settings.exclude) for p in public))
 
     def _reachable(self, obj: griffe.Object) -> bool:
         """Public names all the way up, or up to an object that a public re-export points at."""
@@ -97,15 +107,23 @@ class Scope:
         return cached
 
     def _alias_is_public(self, alias: griffe.Alias) -> bool:
+        """A name in `__all__`, or without `__all__` a public name imported by a package's `__init__`.
+
+        As PEP 8 has it, other imports are implementation details; `import pkg.sub` inside `pkg`
+        binds `pkg` again and is never a re-export (it would give every object a second path).
+        """
         parent = alias.parent
-        if parent is None or self._path(parent) not in self.objects:
+        if parent is None or (parent_path := self._path(parent)) not in self.objects:
+            return False
+        target = alias.target_path
+        if parent_path == target or parent_path.startswith(target + "."):
             return False
         exported = getattr(parent, "exports", None)
         if exported is not None:
             names = {e if isinstance(e, str) else getattr(e, "name", str(e)) for e in exported}
             in_all = alias.name in names
         else:
-            in_all = not alias.name.startswith("_")
+            in_all = not alias.name.startswith("_") and bool(getattr(parent, "is_init_module", False))
         return in_all and self._public_along_path(parent)
 
 

@@ -141,7 +141,7 @@ class Settings:
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 _PATH_FIELDS = {"cache_dir", "lockfile"}
 _CHOICES = {"provider": PROVIDERS, "style": STYLES, "output_mode": OUTPUT_MODES}
-_POSITIVE = {"concurrency", "max_attempts", "max_source_chars"}
+_POSITIVE = {"concurrency", "max_attempts", "max_source_chars", "requests_per_minute", "tokens_per_minute"}
 
 
 def load_settings(
@@ -277,8 +277,9 @@ def _prices(value: Any, bad: Any) -> dict[str, Price]:
         if isinstance(price, Price):
             prices[model] = price
             continue
-        if not isinstance(price, Mapping) or set(price) != {"input", "output"}:
-            raise bad('a table of {input = <per 1M tokens>, output = <per 1M tokens>} per model')
+        if not (isinstance(price, Mapping) and set(price) == {"input", "output"} and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in price.values())):
+            raise bad('a table of {input = <per 1M tokens>, output = <per 1M tokens>} per model, prices >= 0')
         prices[model] = Price(float(price["input"]), float(price["output"]))
     return prices
 

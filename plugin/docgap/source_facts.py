@@ -1,4 +1,4 @@
-"""What a callable's body shows: whether it yields, returns a value, and what it raises.
+"""What source text shows: whether a body yields, returns a value, what it raises; doc comments.
 
 Read from the object's source text, cheaply: a regular expression answers most cases and the
 `ast` module is only consulted when the text is ambiguous (a `yield` or a bare `return` may
@@ -8,11 +8,16 @@ belong to a nested function).
 from __future__ import annotations
 
 import ast
+import io
 import re
 import textwrap
+import tokenize
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-_RAISE = re.compile(r"^[ \t]*raise[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
+# An exception class by its CapWords name (`ValueError`, `errors.BadInput`); `raise exc` re-raises a
+# caught object and `raise self.error(...)` calls a factory, neither names a type.
+_RAISE = re.compile(r"^[ \t]*raise[ \t]+((?:[A-Za-z_]\w*\.)*_?[A-Z]\w*)\b(?!\.)", re.MULTILINE)
 _RETURN_VALUE = re.compile(r"^[ \t]*return[ \t]+(?!None[ \t]*(?:#.*)?$)\S", re.MULTILINE)
 _NO_VALUE = {"None", "NoReturn", "Never", "typing.NoReturn", "typing.Never", "typing_extensions.Never"}
 
@@ -24,7 +29,7 @@ class BodyFacts:
     Attributes:
         yields: The body (not a nested function) contains `yield`.
         returns_expression: The body contains `return <value>`.
-        raises: Exception names raised, in order of appearance, without repeats.
+        raises: Exception class names raised, in order of appearance, without repeats.
     """
 
     yields: bool
@@ -84,3 +89,56 @@ def _own_nodes(function: ast.AST) -> list[ast.AST]:
         found.append(node)
         stack.extend(ast.iter_child_nodes(node))
     return found
+
+
+def doc_comment(lines: Sequence[str], lineno: int) -> str | None:
+    """The `#:` documentation comment of the assignment on line `lineno`, as Sphinx reads it.
+
+    Sphinx's autodoc documents an attribute by `#:` comment lines right above its assignment, or by
+    one after it on the same line; griffe does not read them, but a reader of a Sphinx site sees them.
+
+    Args:
+        lines: The module's source lines.
+        lineno: The assignment's first line (1-based).
+
+    Returns:
+        The comment's text, or `None` when there is none.
+    """
+    if not 0 < lineno <= len(lines):
+        return None
+    above: list[str] = []
+    for line in reversed(lines[: lineno - 1]):
+        stripped = line.strip()
+        if not stripped.startswith("#:"):
+            break
+        above.insert(0, stripped[2:].strip())
+    if any(above):
+        return "\n".join(above)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(lines[lineno - 1]).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None  # a statement spanning lines: a trailing comment is not read there
+    trailing = [t.string[2:].strip() for t in tokens if t.type == tokenize.COMMENT and t.string.startswith("#:")]
+    return trailing[0] if trailing and trailing[0] else None
+
+
+def main_guard_ranges(lines: Sequence[str]) -> list[tuple[int, int]]:
+    """The line ranges of a module's `if __name__ == "__main__":` blocks: script code, not API.
+
+    Args:
+        lines: The module's source lines.
+
+    Returns:
+        (first, last) line of each such top-level block, 1-based.
+    """
+    if not any("__main__" in line for line in lines):
+        return []
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return []
+    ranges = []
+    for node in tree.body:
+        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) and "__name__" in ast.unparse(node.test):
+            ranges.append((node.lineno, node.end_lineno or node.lineno))
+    return ranges

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
+import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -125,10 +126,13 @@ class Store:
         document = {"version": LOCKFILE_VERSION, "generator": f"docgap {__version__}", "objects": objects}
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a reader never sees half a lockfile.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        # Not mkstemp: its files are private (0600), and a lockfile is shared. `open` follows the umask.
+        tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        with open(tmp, "x", encoding="utf-8") as handle:
             json.dump(document, handle, indent=2, sort_keys=True, ensure_ascii=False)
             handle.write("\n")
+        if path.exists():
+            shutil.copymode(path, tmp)
         os.replace(tmp, path)
         return path
 

@@ -111,8 +111,18 @@ def _yield_type(annotation: str | None) -> str | None:
     """The yield type of `Iterator[X]`, `Generator[X, ...]` and friends, else the annotation."""
     if annotation is None:
         return None
-    match = re.match(r"^(?:[\w.]*\.)?(?:Async)?(?:Iterator|Iterable|Generator)\[([^,\]]+)", annotation)
-    return match.group(1).strip() if match else annotation
+    match = re.match(r"^(?:[\w.]*\.)?(?:Async)?(?:Iterator|Iterable|Generator)\[", annotation)
+    if match is None:
+        return annotation
+    depth = 0
+    for end, char in enumerate(annotation[match.end():], match.end()):
+        if char in "[(":
+            depth += 1
+        elif char in "])" and depth:
+            depth -= 1
+        elif char in ",]" and not depth:  # the end of the first argument (`X` may be `tuple[a, b]`)
+            return annotation[match.end():end].strip()
+    return annotation
 
 
 def _words(name: str) -> str:
