@@ -37,23 +37,30 @@ class Reply:
         status: HTTP status to answer with (a non-200 answers with an OpenAI-style error body).
         headers: Extra response headers (e.g. `Retry-After`).
         error: Error message for non-200 answers.
+        code: Error code for non-200 answers (Azure's `content_filter`...).
         content: Raw assistant content to send instead of the schema-derived draft.
         mutate: Changes the schema-derived draft before sending (drop or invent a parameter...).
         refusal: Send a refusal with this text.
         finish_reason: Override the finish reason (`length`, `content_filter`).
         delay: Seconds to wait before answering (timeouts).
         drop: Close the connection without answering.
+        raw: Send this body as is (with `content_type`) instead of a chat completion: a proxy's
+            HTML page, a body that is not JSON, JSON that is not a completion.
+        content_type: The content type of a `raw` body.
     """
 
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     error: str = "scripted error"
+    code: str | None = None
     content: str | None = None
     mutate: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     refusal: str | None = None
     finish_reason: str | None = None
     delay: float = 0.0
     drop: bool = False
+    raw: str | None = None
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -259,16 +266,20 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
                 return
-            if reply.status != 200:
-                self._send(reply.status, {"error": {"message": reply.error, "type": "invalid_request_error"}}, reply.headers)
-                return
-            self._send(200, _completion(body, reply), reply.headers)
+            if reply.raw is not None:
+                self._send(reply.status, reply.raw, reply.headers, reply.content_type)
+            elif reply.status != 200:
+                error = {"message": reply.error, "type": "invalid_request_error", "code": reply.code}
+                self._send(reply.status, {"error": error}, reply.headers)
+            else:
+                self._send(200, _completion(body, reply), reply.headers)
 
-        def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(payload).encode()
+        def _send(self, status: int, payload: dict[str, Any] | str, headers: dict[str, str] | None = None,
+                  content_type: str = "application/json") -> None:
+            data = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
             try:
                 self.send_response(status)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", content_type)
                 self.send_header("content-length", str(len(data)))
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)

@@ -13,26 +13,34 @@ from docgap.targets import Target
 
 
 class CountingProvider:
-    """A provider of the test's own (not an SDK stand-in) that records concurrency."""
+    """A provider of the test's own (not an SDK stand-in) that records concurrency.
+
+    Like a real provider, it records each request's usage in the run's limits: one request per
+    target, answered or not.
+    """
 
     name = "counting"
     model = "m"
 
-    def __init__(self, fail: set[str] = frozenset(), crash: set[str] = frozenset()) -> None:
+    def __init__(self, fail: set[str] = frozenset(), crash: set[str] = frozenset(),
+                 limits: Limits | None = None) -> None:
         self.calls: list[str] = []
         self.running = 0
         self.peak = 0
         self.fail = fail
         self.crash = crash
+        self.limits = limits or Limits()
 
     async def generate(self, target: Target, context: TargetContext, validate) -> Generation:
         self.calls.append(target.path)
         self.running += 1
         self.peak = max(self.peak, self.running)
+        await self.limits.acquire(10)
         await asyncio.sleep(0.01)
+        self.limits.record(Usage(1, 10, 5, 0))
         self.running -= 1
         if target.path in self.fail:
-            raise GenerationError(f"{target.path}: refused")
+            raise GenerationError("refused")
         if target.path in self.crash:
             raise RuntimeError("secret-bearing message")
         return Generation(Draft(summary=f"Do {target.name}."), Usage(1, 10, 5, 0))
@@ -47,9 +55,8 @@ def jobs(n: int, *, same_key: bool = False) -> list[Job]:
 
 
 def run(provider: CountingProvider, job_list: list[Job], **kw: object):
-    limits = kw.pop("limits", Limits())
     return run_sync(lambda: generate_async(job_list, provider, concurrency=kw.pop("concurrency", 4),
-                                           limits=limits, **kw))
+                                           limits=provider.limits, **kw))
 
 
 def test_concurrency_is_bounded_and_everything_runs() -> None:
@@ -70,23 +77,28 @@ def test_failures_and_crashes_are_isolated_and_reported() -> None:
     provider = CountingProvider(fail={"p.f1"}, crash={"p.f2"})
     report = run(provider, jobs(4))
     assert set(report.records) == {"k0", "k3"}
-    assert report.failed["k1"] == "p.f1: refused"
+    assert report.failed["k1"] == "refused"
     assert "RuntimeError" in report.failed["k2"] and "secret" not in report.failed["k2"]
 
 
+def test_usage_counts_the_requests_of_targets_that_failed() -> None:
+    report = run(CountingProvider(fail={"p.f1", "p.f2"}), jobs(4))
+    assert len(report.records) == 2 and len(report.failed) == 2
+    assert report.usage == Usage(4, 40, 20, 0)
+
+
+def test_usage_is_the_runs_own_when_limits_are_shared() -> None:
+    limits = Limits()
+    limits.record(Usage(5, 500, 50, 0))  # spent before this run started
+    report = run(CountingProvider(limits=limits), jobs(2))
+    assert report.usage == Usage(2, 20, 10, 0)
+
+
 def test_budget_leaves_the_rest_for_later() -> None:
-    limits = Limits(max_requests=3)
-
-    class Budgeted(CountingProvider):
-        async def generate(self, target, context, validate):
-            await limits.acquire(10)
-            generation = await super().generate(target, context, validate)
-            limits.record(generation.usage)
-            return generation
-
-    report = run(Budgeted(), jobs(10), concurrency=1, limits=limits)
+    report = run(CountingProvider(limits=Limits(max_requests=3)), jobs(10), concurrency=1)
     assert len(report.records) == 3
     assert len(report.skipped) == 7
+    assert report.usage.requests == 3
 
 
 def test_records_are_handed_over_as_they_are_made_and_progress_is_reported() -> None:

@@ -41,12 +41,15 @@ def names(text: str, target: Target = AREA, known: frozenset[str] = KNOWN) -> li
     "`scale.real` and `options.get()`",             # attributes of arguments
     "`area`, `Circle`, `shapes.Circle`, `pkg.shapes.Circle.area`",  # the target and its path
     "`Square`, `shapes.Square`, `Circle.radius`",   # known objects, in full or by trailing parts
-    "`len()`, `str.join`, `dict.get`, `ValueError`, `isinstance(x, int)`",  # builtins
+    "`len()`, `str.join`, `dict.get`, `ValueError`, `isinstance(scale, float)`",  # builtins
     "`os.PathLike`, `os.path.join()`, `collections.abc.Mapping`, `json`",  # the standard library
     "`DEFAULT_SCALE`, `helper()` and `float`",      # names the signature and source use
     "`self._radius`, `_radius`, `self.radius`, `self.area`",  # self: source, attributes, class members
     "`__init__`, `Circle.__eq__`, `scale.__float__`",  # special methods on grounded names
-    "`True`, `None`, `'red'`, `a + b`, `1.0`, `x[0]`, `-1`",  # keywords and non-names are ignored
+    "`True`, `None`, `'red'`, `1.0`, `-1`, `...`",  # keywords and literals name nothing
+    "`scale * 2 + 1`, `extra[0]`, `not options`, `helper(self._radius, scale) ** 2`",  # expressions of real names
+    "`sorted(extra, key=lambda item: item.size)`, `[s for s in extra]`",  # names an expression binds itself
+    "`utf-8`, `--dry-run`, `python -m pkg`, `~/.config`, `x = 1`",  # hyphenated words; not expressions
 ])
 def test_real_names_are_grounded(text: str) -> None:
     assert names(text) == []
@@ -61,6 +64,10 @@ def test_real_names_are_grounded(text: str) -> None:
     ("Reads `self.diameter`.", ["self.diameter"]),
     ("Calls `Nope.__eq__`.", ["Nope.__eq__"]),
     ("Double ``invented_name`` spans too.", ["invented_name"]),
+    ("Same as `frobnicate(scale) + 1`.", ["frobnicate"]),
+    ("Reads `table[0]`, `not parser.done` and `scale - offset`.", ["table", "parser.done", "offset"]),
+    ("Calls `area(colour)` and `helper(scale).blorp`.", ["colour"]),
+    ("Like `[f(s) for s in extra]`.", ["f"]),
 ])
 def test_invented_names_are_reported(text: str, invented: list[str]) -> None:
     assert names(text) == invented
@@ -118,6 +125,6 @@ def test_without_scan_context_only_checkable_names_are_rejected() -> None:
 
 def test_code_names_reads_spans_like_the_renderer() -> None:
     text = "`a` and ``b.c`` and `d()` and `e(1)` and `**f` and `'g'` and `h + i` and `None` and ` j ` and `raise`"
-    assert list(code_names(text)) == ["a", "b.c", "d", "e", "f", "j"]
+    assert list(code_names(text)) == ["a", "b.c", "d", "e", "f", "h", "i", "j"]
     # Backtick runs pair by length, as in Markdown: an unmatched run opens nothing.
     assert list(code_names("```k`` x")) == [] and list(code_names("`m`` x")) == []

@@ -70,11 +70,16 @@ def test_azure_fill(example_docs: Path) -> None:
     with FakeOpenAI() as server:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
         env.update(AZURE_OPENAI_ENDPOINT=server.azure_endpoint, AZURE_OPENAI_API_KEY=KEY, OPENAI_API_VERSION="2024-10-21")
-        proc = run(example_docs, env, "fill", "--model", "docs-deployment", "--json")
-        assert proc.returncode == 0, proc.stderr
-        report = json.loads(proc.stdout)
-        assert report["provider"] == "azure" and report["generated"] > 20
+        for provider in ("auto", "azure"):
+            sent = len(server.requests)
+            proc = run(example_docs, env, "fill", "--provider", provider, "--model", "docs-deployment", "--json")
+            assert proc.returncode == 0, proc.stderr
+            report = json.loads(proc.stdout)
+            assert report["provider"] == "azure" and report["requests"] == len(server.requests) - sent
+            assert KEY not in proc.stdout + proc.stderr
+        assert report["generated"] == 0 and report["from_cache"] > 20  # the second run sent nothing
         assert {r.path for r in server.requests} == {"/openai/deployments/docs-deployment/chat/completions"}
+        assert all(r.query["api-version"] == ["2024-10-21"] and r.headers["api-key"] == KEY for r in server.requests)
     assert files_containing(example_docs, KEY) == []
 
 
@@ -88,7 +93,13 @@ def test_answers_that_stay_invalid_warn_and_strict_fails(example_docs: Path) -> 
         report = json.loads(proc.stdout)
         assert report["generated"] == 0 and len(report["failed"]) > 20
         assert "placeholder" in report["failed"][0]["reason"]
-        assert "left undocumented" in proc.stderr
+        assert report["requests"] == len(server.requests) == 3 * len(report["failed"])  # failed answers count
+        assert report["input_tokens"] > 0 and report["output_tokens"] > 0
+        warnings = [line for line in proc.stderr.splitlines() if "left undocumented" in line]
+        assert len(warnings) == len(report["failed"])
+        failure = report["failed"][0]
+        assert sum(failure["path"] in line for line in warnings) == 1  # one warning for the object...
+        assert next(line for line in warnings if failure["path"] in line).count(failure["path"]) == 1  # naming it once
         rescanned = json.loads(run(example_docs, env, "scan", "--json").stdout)
         assert rescanned["totals"]["filled"] == 0  # nothing invalid was cached
         strict = run(example_docs, env, "fill", "--provider", "openai", "--model", "fake-model", "--strict")

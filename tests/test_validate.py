@@ -142,7 +142,7 @@ def test_each_semantic_check(data: dict[str, Any], field: str, fragment: str) ->
     "Paints. .. raw:: html is not a directive mid-line.",
     "Ratio 1:2, at 10:30, key:value:pair; see Example: this.",
     "Pipes | between | words and a|b|c.",
-    "Compares `a < b` and writes `<b>` in code.",
+    "Compares `alpha < 1` and writes `<b>` in code.",
     "A literal `'<script>'` is only text.",
     "Reads data: the raw bytes; javascript is a language.",
     "Plain URL https://example.com/page is fine.",

@@ -48,7 +48,8 @@ class GenerationReport:
         records: New valid records by content key.
         failed: Reason per content key, for targets no valid draft could be had for.
         skipped: Content keys left for a later run because the budget ran out.
-        usage: Total usage of the run.
+        usage: Total usage of the run: every request the provider recorded in the run's `Limits`,
+            including the answers of targets that failed or were skipped after a re-ask.
         seconds: Wall time.
     """
 
@@ -74,7 +75,8 @@ async def generate_async(
         jobs: The targets to generate; jobs sharing a content key are generated once.
         provider: What drafts them.
         concurrency: How many provider calls run at once.
-        limits: Rate limits and budget; once the budget is spent, remaining jobs are skipped.
+        limits: Rate limits and budget; once the budget is spent, remaining jobs are skipped. The
+            provider records every request in it, which is what the report's usage counts.
         on_record: Called as soon as a record is made (to save it before the run ends).
         progress: Called with (done, total) after each job.
 
@@ -82,6 +84,7 @@ async def generate_async(
         The report.
     """
     started = time.perf_counter()
+    spent_before = limits.spent
     first: dict[str, Job] = {}
     for job in jobs:
         first.setdefault(job.target.key, job)
@@ -108,7 +111,7 @@ async def generate_async(
                     report.failed[key] = exc.reason
                 except Exception as exc:  # noqa: BLE001 - one target's bug must not break the docs build
                     # Only the type is shown: an arbitrary message might carry request details.
-                    report.failed[key] = f"unexpected {type(exc).__name__} while generating {job.target.path}"
+                    report.failed[key] = f"unexpected {type(exc).__name__} while generating the draft"
                 else:
                     record = Record(
                         draft=generation.draft,
@@ -118,7 +121,6 @@ async def generate_async(
                         attempts=generation.attempts,
                     )
                     report.records[key] = record
-                    report.usage += generation.usage
                     if on_record is not None:
                         on_record(job.target, record)
             done += 1
@@ -129,6 +131,7 @@ async def generate_async(
         await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(unique))))))
     finally:
         await provider.aclose()
+    report.usage = limits.spent_since(spent_before)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -1,9 +1,14 @@
 """Grounding: a draft may only name things that exist.
 
-Every code span in a draft's text (`` `name` ``, `` `module.name` ``, `` `name()` ``,
-`` `name(arg)` ``, `` `*args` ``) that holds a dotted identifier must name something real. Other
-spans (literals such as `` `'red'` ``, expressions such as `` `a + b` ``) are left alone: they name
-nothing. Example code is not checked (it may define its own names). A name is grounded when:
+Every identifier in a code span of a draft's text must name something real: the span itself when
+it is a dotted name (`` `name` ``, `` `module.name` ``, `` `*args` ``), and every name a Python
+expression in it reads (`` `name(arg)` ``, `` `items[0]` ``, `` `total - discount` ``,
+`` `not parser.done` ``; each attribute chain as a whole). Names an expression binds itself (a
+lambda's arguments, comprehension variables) are its own. Spans that are not a Python expression
+(statements, shell commands, paths) and literals (`` `'red'` ``, `` `1.0` ``) name nothing, and so
+does a span without spaces made of words joined by `-` (`` `utf-8` ``, `` `--dry-run` ``): a
+hyphenated word, not a subtraction. Example code is not checked (it may define its own names).
+A name is grounded when:
 
 1. it is one of the target's own names: a parameter (stars dropped), an attribute, any run of
    the target's path (`pkg.shapes.Circle.area`, `Circle`, `Circle.area`), or a dotted name that
@@ -32,10 +37,12 @@ the names the target's source raises (matched in full or by last part), or in `k
 
 from __future__ import annotations
 
+import ast
 import builtins
 import keyword
 import re
 import sys
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,6 +54,7 @@ from docgap.targets import Target
 
 _DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*")
 _CALL = re.compile(r"(?P<name>[^\W\d]\w*(?:\.[^\W\d]\w*)*)\s*\(.*\)")
+_HYPHENATED = re.compile(r"-*\w+(?:-\w+)*")
 _STDLIB = frozenset(sys.stdlib_module_names)
 _MISSING = object()
 
@@ -57,13 +65,63 @@ def is_dotted_name(text: str) -> bool:
 
 
 def code_names(text: str) -> Iterator[str]:
-    """Yield the dotted identifiers `text` writes as code spans (`name()` and `name(x)` give `name`)."""
+    """Yield the dotted identifiers `text` reads in code spans (`name(x)` gives `name` and `x`)."""
     for match in CODE_SPAN.finditer(text):
         span = match.group(2).strip().lstrip("*")
-        call = _CALL.fullmatch(span)
-        name = call.group("name") if call else span
-        if is_dotted_name(name):
-            yield name
+        if is_dotted_name(span):
+            yield span  # the common case, without parsing
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # e.g. SyntaxWarning for `1 is 1`
+                tree = ast.parse(span, mode="eval")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            call = _CALL.fullmatch(span)  # `name(pseudo code)` still names `name`
+            if call and is_dotted_name(call.group("name")):
+                yield call.group("name")
+            continue
+        if not (_HYPHENATED.fullmatch(span) and _only_minus(tree.body)):
+            bound = _bound_names(tree)
+            yield from (name for name in _read_names(tree.body) if name.split(".", 1)[0] not in bound)
+
+
+def _read_names(node: ast.AST) -> Iterator[str]:
+    """The dotted names an expression reads: each attribute chain whole, outermost first."""
+    chain = _chain(node)
+    if chain is not None:
+        yield chain
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _read_names(child)
+
+
+def _chain(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _chain(node.value)
+        return f"{base}.{node.attr}" if base is not None else None
+    return None
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Names an expression binds itself: lambda arguments, comprehension and `:=` targets."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+    return bound
+
+
+def _only_minus(node: ast.AST) -> bool:
+    """Whether an expression is only names and numbers joined by `-` (a hyphenated word)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+        return _only_minus(node.left) and _only_minus(node.right)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return _only_minus(node.operand)
+    return isinstance(node, (ast.Name, ast.Constant))
 
 
 def ungrounded_names(data: dict[str, Any], target: Target, known_names: frozenset[str]) -> list[str]:

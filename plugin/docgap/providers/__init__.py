@@ -15,22 +15,37 @@ def resolve_provider_name(settings: Settings) -> str:
     """The provider a run uses: `settings.provider`, or for `auto` what the environment offers.
 
     `auto` picks Azure when `AZURE_OPENAI_ENDPOINT` is set, OpenAI when its key is set (the variable
-    named by `api_key_env`, else `OPENAI_API_KEY`), and the offline signature provider otherwise.
+    named by `api_key_env`, else `OPENAI_API_KEY`), and the offline signature provider otherwise,
+    or when no model is configured: a key that happens to be in the environment never breaks a
+    docs build nor spends money on a model nobody chose.
     """
     if settings.provider != "auto":
         return settings.provider
+    found = _found_in_environment(settings)
+    return found if found and settings.model else "signature"
+
+
+def _found_in_environment(settings: Settings) -> str | None:
     if os.environ.get("AZURE_OPENAI_ENDPOINT"):
         return "azure"
     if os.environ.get(settings.api_key_env or "OPENAI_API_KEY"):
         return "openai"
-    return "signature"
+    return None
 
 
 def describe_choice(settings: Settings) -> str:
     """One line for the build log saying which provider runs and why."""
     name = resolve_provider_name(settings)
     if name == "signature":
-        why = "no OPENAI_API_KEY or AZURE_OPENAI_ENDPOINT set" if settings.provider == "auto" else "configured"
+        variable = settings.api_key_env or "OPENAI_API_KEY"
+        found = _found_in_environment(settings) if settings.provider == "auto" else None
+        if settings.provider != "auto":
+            why = "configured"
+        elif found:
+            setting = "AZURE_OPENAI_ENDPOINT" if found == "azure" else variable
+            why = f"{setting} is set but no model is configured: set model = \"...\" to use {found}"
+        else:
+            why = f"no {variable} or AZURE_OPENAI_ENDPOINT set"
         return f"provider: signature ({why}; drafts are made offline from signatures, no model is called)"
     origin = "configured" if settings.provider != "auto" else "found its settings in the environment"
     return f"provider: {name}, model {settings.model or '(none)'} ({origin})"

@@ -61,8 +61,12 @@ class Provider(Protocol):
         Returns:
             The valid draft and its cost.
 
+        A provider that sends requests records each one's usage with the run's
+        `Limits.record`, answers that gave no draft included: the run's totals come from there.
+
         Raises:
-            GenerationError: When no valid draft could be had; the reason is safe to show.
+            GenerationError: When no valid draft could be had; the reason is safe to show and
+                does not repeat the object's path (the caller names the object).
         """
         ...
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,14 +27,21 @@ from docgap.targets import Target
 
 _TOOL = "generate_docstring"
 _MAX_ECHO = 6000  # characters of an invalid answer sent back when re-asking
+_ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
+
+logger = logging.getLogger("docgap")
 
 
 class OpenAIProvider:
     """Drafts with a model behind the OpenAI chat completions API.
 
+    Azure authenticates with `AZURE_OPENAI_API_KEY` (or the variable `api_key_env` names) or,
+    when no key is set, with a Microsoft Entra ID token from `azure-identity`'s
+    `DefaultAzureCredential` (installed separately).
+
     Args:
         settings: Model, endpoint, output mode, timeouts and retry settings.
-        limits: Rate limits and budget, acquired before every request.
+        limits: Rate limits and budget, acquired before every request and told what each cost.
         azure: Use Azure OpenAI (`AZURE_OPENAI_ENDPOINT`, `OPENAI_API_VERSION`, deployment = model).
 
     Raises:
@@ -47,7 +56,6 @@ class OpenAIProvider:
         self.limits = limits
         self._mode = "json_schema" if settings.output_mode == "auto" else settings.output_mode
         self._may_fall_back = settings.output_mode == "auto"
-        self._key = _api_key(settings, azure)
         if azure:
             endpoint = settings.base_url or os.environ.get("AZURE_OPENAI_ENDPOINT")
             version = settings.api_version or os.environ.get("OPENAI_API_VERSION")
@@ -55,15 +63,20 @@ class OpenAIProvider:
                 raise ProviderConfigError("provider 'azure' needs AZURE_OPENAI_ENDPOINT and OPENAI_API_VERSION "
                                           "(or the base_url and api_version settings)")
             _check_transport(endpoint, settings)
+            self._key = os.environ.get(_key_variable(settings, azure)) or None
+            auth: dict[str, Any] = (
+                {"api_key": self._key} if self._key else {"azure_ad_token_provider": _entra_token_provider(settings)})
             self._client: openai.AsyncOpenAI = openai.AsyncAzureOpenAI(
-                azure_endpoint=endpoint, api_version=version, api_key=self._key,
-                max_retries=settings.max_retries, timeout=settings.timeout,
+                azure_endpoint=endpoint, api_version=version, max_retries=settings.max_retries,
+                timeout=settings.timeout, **auth,
             )
         else:
             base_url = settings.base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
             _check_transport(base_url, settings)
+            self._key = _openai_key(settings, base_url)
             self._client = openai.AsyncOpenAI(
-                api_key=self._key, base_url=base_url, max_retries=settings.max_retries, timeout=settings.timeout,
+                api_key=self._key or "unused", base_url=base_url,  # local servers usually need no key
+                max_retries=settings.max_retries, timeout=settings.timeout,
             )
 
     async def generate(self, target: Target, context: TargetContext, validate: Validator) -> Generation:
@@ -78,16 +91,16 @@ class OpenAIProvider:
         usage = Usage()
         errors: list[str] = []
         for attempt in range(1, self.settings.max_attempts + 1):
-            response = await self._send(target, messages, schema)
+            response = await self._send(messages, schema)
             step = _usage(response)
             usage += step
             self.limits.record(step)
-            choice = response.choices[0]
+            choice = _first_choice(response)
             message = choice.message
             if choice.finish_reason == "content_filter":
-                raise GenerationError(f"{target.path}: the service's content filter blocked the answer")
+                raise GenerationError("the service's content filter blocked the answer")
             if getattr(message, "refusal", None):
-                raise GenerationError(f"{target.path}: the model refused: {_short(message.refusal)}")
+                raise GenerationError(f"the model refused: {self._scrub(message.refusal)}")
             raw = _answer_text(message)
             if choice.finish_reason == "length":
                 errors = ["the answer was cut off (finish_reason=length); answer much more briefly"]
@@ -101,64 +114,118 @@ class OpenAIProvider:
                     if not errors:
                         return Generation(Draft.from_json(data), usage, attempt)
             messages = [*messages, {"role": "assistant", "content": raw[:_MAX_ECHO]}, reask_message(errors)]
-        raise GenerationError(
-            f"{target.path}: no valid draft after {self.settings.max_attempts} answers: {'; '.join(errors[:3])}"
-        )
+        raise GenerationError(f"no valid draft after {self.settings.max_attempts} answers: {'; '.join(errors[:3])}")
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
         await self._client.close()
 
-    async def _send(self, target: Target, messages: list[dict[str, Any]], schema: dict[str, Any]) -> Any:
+    async def _send(self, messages: list[dict[str, Any]], schema: dict[str, Any]) -> Any:
         await self.limits.acquire(sum(len(m["content"]) for m in messages) // 4 + 800)
+        mode = self._mode
         try:
-            return await self._client.chat.completions.create(**self._request(messages, schema))
-        except openai.BadRequestError as exc:
-            if self._may_fall_back and self._mode == "json_schema" and _rejects_json_schema(exc):
-                self._mode, self._may_fall_back = "tools", False  # once per run, for every later request
-                return await self._client.chat.completions.create(**self._request(messages, schema))
-            raise GenerationError(f"{target.path}: the service rejected the request: {self._scrub(exc)}") from None
-        except openai.APITimeoutError:
-            raise GenerationError(f"{target.path}: the request timed out after {self.settings.max_retries} retries "
-                                  f"(timeout {self.settings.timeout:g}s)") from None
-        except openai.APIConnectionError:
-            raise GenerationError(f"{target.path}: could not reach the service after "
-                                  f"{self.settings.max_retries} retries") from None
-        except openai.APIStatusError as exc:
-            raise GenerationError(f"{target.path}: the service answered {exc.status_code} after "
-                                  f"{self.settings.max_retries} retries: {self._scrub(exc)}") from None
+            return await self._client.chat.completions.create(**self._request(messages, schema, mode))
+        except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+            if mode != "json_schema" or not self._falls_back(exc):
+                raise self._error(exc) from None
+        except (openai.OpenAIError, json.JSONDecodeError) as exc:
+            raise self._error(exc) from None
+        try:  # the same request in the mode this run fell back to
+            return await self._client.chat.completions.create(**self._request(messages, schema, self._mode))
+        except (openai.OpenAIError, json.JSONDecodeError) as exc:
+            raise self._error(exc) from None
 
-    def _request(self, messages: list[dict[str, Any]], schema: dict[str, Any]) -> dict[str, Any]:
+    def _falls_back(self, exc: openai.APIStatusError) -> bool:
+        """Whether a request rejected in `json_schema` mode is to be sent again in `tools` mode.
+
+        The first rejection that names the feature switches the run to `tools` (once, when
+        `output_mode` is `auto`); requests already in flight in `json_schema` mode then follow.
+        """
+        if not _rejects_json_schema(exc):
+            return False
+        if self._mode == "json_schema":
+            if not self._may_fall_back:
+                return False
+            self._mode = "tools"
+            logger.info("docgap: the service does not accept json_schema output (%s); using tools for the rest "
+                        "of this run", self._scrub(exc.message))
+        return True
+
+    def _error(self, exc: Exception) -> GenerationError:
+        """The reason, safe to show, for a request that failed after the SDK's retries."""
+        retries = f"after {self.settings.max_retries} retries"
+        if isinstance(exc, openai.BadRequestError) and exc.code == "content_filter":
+            return GenerationError(f"the service's content filter blocked the prompt: {self._scrub(exc.message)}")
+        if isinstance(exc, openai.APITimeoutError):
+            return GenerationError(f"the request timed out {retries} (timeout {self.settings.timeout:g}s)")
+        if isinstance(exc, openai.APIConnectionError):
+            return GenerationError(f"could not reach the service {retries}")
+        if isinstance(exc, (openai.BadRequestError, openai.UnprocessableEntityError)):
+            return GenerationError(f"the service rejected the request: {self._scrub(exc.message)}")
+        if isinstance(exc, openai.APIStatusError):
+            retried = exc.status_code in (408, 409, 429) or exc.status_code >= 500  # what the SDK retries
+            return GenerationError(f"the service answered {exc.status_code}{' ' + retries if retried else ''}: "
+                                   f"{self._scrub(exc.message)}")
+        return GenerationError(f"the service's answer could not be read ({type(exc).__name__}); "
+                               "is the base URL an OpenAI-compatible API?")
+
+    def _request(self, messages: list[dict[str, Any]], schema: dict[str, Any], mode: str) -> dict[str, Any]:
         body = {k: v for k, v in schema.items() if k not in ("$schema", "title")}
         request: dict[str, Any] = {"model": self.model, "messages": messages}
-        if self._mode == "json_schema":
+        if mode == "json_schema":
             # Sent through `extra_body`: the schema is plain JSON already, and the SDK's typed
             # transform of a nested schema costs about a millisecond of CPU per request.
             request["extra_body"] = {"response_format": {
                 "type": "json_schema", "json_schema": {"name": "docstring", "strict": True, "schema": body}}}
-        elif self._mode == "tools":
+        elif mode == "tools":
             request["tools"] = [{"type": "function", "function": {
-                "name": _TOOL, "description": "Record the docstring of the object.", "parameters": body, "strict": True}}]
+                "name": _TOOL, "description": "Record the docstring of the object.", "parameters": body,
+                "strict": True}}]
             request["tool_choice"] = {"type": "function", "function": {"name": _TOOL}}
         else:
             request["response_format"] = {"type": "json_object"}
         return request
 
-    def _scrub(self, exc: Exception) -> str:
-        text = _short(getattr(exc, "message", None) or str(exc))
+    def _scrub(self, text: str) -> str:
+        text = _short(text)
         return text.replace(self._key, "***") if self._key else text
 
 
-def _api_key(settings: Settings, azure: bool) -> str:
-    variable = settings.api_key_env or ("AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY")
+def _key_variable(settings: Settings, azure: bool) -> str:
+    return settings.api_key_env or ("AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY")
+
+
+def _openai_key(settings: Settings, base_url: str) -> str | None:
+    """The key from the environment; `None` for a loopback server (Ollama, llama.cpp, vLLM) without one."""
+    variable = _key_variable(settings, azure=False)
     key = os.environ.get(variable)
-    if key:
-        return key
-    base_url = settings.base_url or os.environ.get("OPENAI_BASE_URL")
-    if not azure and base_url and _is_loopback(base_url):
-        return "unused"  # local servers (Ollama, llama.cpp, vLLM) usually need no key
-    raise ProviderConfigError(f"provider {'azure' if azure else 'openai'!r} needs an API key in ${variable} "
+    if key or _is_loopback(base_url):
+        return key or None
+    raise ProviderConfigError(f"provider 'openai' needs an API key in ${variable} "
                               "(keys are read from the environment only, never from configuration files)")
+
+
+def _entra_token_provider(settings: Settings) -> Callable[[], str]:
+    """A Microsoft Entra ID token provider from `azure-identity`, for Azure without a key."""
+    variable = _key_variable(settings, azure=True)
+    try:
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+    except ImportError:
+        raise ProviderConfigError(
+            f"provider 'azure' needs an API key in ${variable}, or the azure-identity package "
+            "(pip install azure-identity) to sign in with Microsoft Entra ID (keys are read from the "
+            "environment only, never from configuration files)"
+        ) from None
+    fetch = get_bearer_token_provider(DefaultAzureCredential(), _ENTRA_SCOPE)
+
+    def token() -> str:
+        try:
+            return fetch()
+        except Exception as exc:  # noqa: BLE001 - any credential failure fails this object, not the build
+            raise GenerationError(f"could not get a Microsoft Entra ID token ({type(exc).__name__}); sign in "
+                                  f"(e.g. `az login`) or set ${variable}") from None
+
+    return token
 
 
 def _check_transport(url: str, settings: Settings) -> None:
@@ -180,10 +247,23 @@ def _is_loopback(url: str) -> bool:
         return False
 
 
-def _rejects_json_schema(exc: openai.BadRequestError) -> bool:
-    text = str(getattr(exc, "message", "") or exc).lower()
-    return ("json_schema" in text or "response_format" in text) and any(
-        word in text for word in ("not supported", "unsupported", "invalid", "unknown"))
+def _rejects_json_schema(exc: openai.APIStatusError) -> bool:
+    """Whether a 400/422 answer is about the structured-output request itself.
+
+    Services word it in many ways ("'response_format' of type 'json_schema' is not supported
+    with this model", Azure's "response_format value as json_schema is enabled only for api
+    versions ...", a validation error naming the field), so any rejection naming the feature counts.
+    """
+    text = f"{exc.message} {json.dumps(exc.body, default=str)}".lower()
+    return "json_schema" in text or "response_format" in text
+
+
+def _first_choice(response: Any) -> Any:
+    choices = getattr(response, "choices", None)
+    if not choices or getattr(choices[0], "message", None) is None:
+        raise GenerationError("the service's answer is not a chat completion (no choices); "
+                              "is the base URL an OpenAI-compatible API?")
+    return choices[0]
 
 
 def _answer_text(message: Any) -> str:
