@@ -48,3 +48,84 @@ def entries(html_file: Path) -> dict[str, Entry]:
         block = dd.find(class_="docgap-generated", recursive=False) if dd else None
         found[dt["id"]] = Entry(dt["id"], block, dd.get_text(" ", strip=True) if dd else "")
     return found
+
+
+EDGE_CORE = '''"""Objects on the edges of autodoc's member rules."""
+
+LIMIT = 10
+
+
+def helper(a: int, b: str = "z") -> str:
+    return b * a
+
+
+def documented(c: int) -> int:
+    """Human text of documented."""
+    return c
+
+
+helper_alias = helper
+documented_alias = documented
+
+
+class Base:
+    """Base."""
+
+    def from_base(self, amount: int) -> int:
+        return amount
+
+
+class Child(Base):
+    """Child."""
+
+    size = 1
+
+    def own(self, flag: bool) -> bool:
+        return flag
+
+    def __call__(self, value: int) -> int:
+        return value
+
+    def _secret(self, key: int) -> int:
+        return key
+
+
+class Plain:
+    def __init__(self, width: int) -> None:
+        self.width = width
+
+
+class Skipped:
+    """Left out of docgap's scope."""
+
+    size = 2
+'''
+
+EDGE_PAGES = {
+    "index": "Edge\n====\n\n.. toctree::\n\n   core\n   reexported\n   filtered\n",
+    "core": "Core\n====\n\n.. automodule:: edgepkg.core\n   :members:\n   :show-inheritance:\n",
+    "reexported": ("Re-exported\n===========\n\n.. automodule:: edgepkg\n   :members:\n   :inherited-members:\n"
+                   "   :special-members: __call__\n   :private-members:\n"),
+    "filtered": ("Filtered\n========\n\n.. autoclass:: edgepkg.core.Child\n   :members:\n   :no-index:\n"
+                 "   :inherited-members: Base\n"),
+}
+
+
+def write_edge_site(root: Path, *conf_lines: str) -> Path:
+    """A package `edgepkg` and a Sphinx site documenting it, under `root`; returns the site."""
+    package = root / "edgepkg"
+    package.mkdir(parents=True)
+    (package / "core.py").write_text(EDGE_CORE)
+    (package / "__init__.py").write_text('"""Edge package."""\n\nfrom edgepkg.core import LIMIT, Child\n\n'
+                                         '__all__ = ["LIMIT", "Child"]\n')
+    site = root / "sphinx"
+    site.mkdir()
+    (site / "conf.py").write_text("\n".join((
+        "import sys", f"sys.path.insert(0, {str(root)!r})", "project = 'edge'",
+        "extensions = ['sphinx.ext.autodoc', 'sphinx.ext.napoleon', 'docgap.sphinx']",
+        "docgap_packages = ['edgepkg']", f"docgap_search_paths = [{str(root)!r}]",
+        f"docgap_cache_dir = {str(root / 'cache')!r}", "docgap_private = True",
+        "docgap_exclude = ['edgepkg.core.Skipped*']", *conf_lines, "")))
+    for name, text in EDGE_PAGES.items():
+        (site / f"{name}.rst").write_text(text)
+    return site

@@ -7,6 +7,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so autodoc ca
 
 project = "example_pkg"
 author = "docgap example"
+copyright = "docgap example"  # noqa: A001 - Sphinx's name; EPUB needs it, and a version
+version = release = "1.4.0"
 extensions = ["sphinx.ext.autodoc", "docgap.sphinx"]
 html_theme = "furo"
 autodoc_member_order = "bysource"

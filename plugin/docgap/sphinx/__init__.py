@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
 from docgap import __version__
-from docgap.sphinx import events
+from docgap.sphinx import autodoc, tracking
 from docgap.sphinx.config import add_config_values
-from docgap.sphinx.nodes import TextualMarker, depart_html, docgap_generated, visit_html
+from docgap.sphinx.events import on_builder_inited
+from docgap.sphinx.nodes import depart_html, docgap_generated, on_doctree_resolved, visit_html
 from docgap.sphinx.report import ReportDirective
 
 STATIC = Path(__file__).parent / "static"
@@ -28,19 +30,20 @@ def setup(app: Sphinx) -> dict[str, Any]:
     html = (visit_html, depart_html)
     app.add_node(docgap_generated, html=html, epub=html, singlehtml=html)
     app.add_directive("docgap-report", ReportDirective)
-    app.add_post_transform(TextualMarker)
-    app.connect("builder-inited", events.on_builder_inited)
+    app.connect("builder-inited", on_builder_inited)
     # Before napoleon (priority 500), so it converts google/numpy drafts like human docstrings.
-    app.connect("autodoc-process-docstring", events.on_process_docstring, priority=100)
-    app.connect("autodoc-skip-member", events.on_skip_member)
-    app.connect("doctree-read", events.on_doctree_read)
-    app.connect("env-get-outdated", events.on_env_get_outdated)
-    app.connect("env-purge-doc", events.on_env_purge_doc)
-    app.connect("env-merge-info", events.on_env_merge_info)
+    app.connect("autodoc-process-docstring", autodoc.on_process_docstring, priority=100)
+    app.connect("autodoc-skip-member", autodoc.on_skip_member)
+    app.connect("doctree-read", tracking.on_doctree_read)
+    app.connect("doctree-resolved", on_doctree_resolved)
+    app.connect("env-get-outdated", tracking.on_env_get_outdated)
+    app.connect("env-purge-doc", tracking.on_env_purge_doc)
+    app.connect("env-merge-info", tracking.on_env_merge_info)
     app.connect("config-inited", _add_static_path)
     app.add_css_file("docgap.css")
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
 
 
-def _add_static_path(app: Sphinx, config: Any) -> None:
+def _add_static_path(app: Sphinx, config: Config) -> None:
+    """Ship `docgap.css` with every HTML build."""
     config.html_static_path.append(str(STATIC))

@@ -35,8 +35,14 @@ def settings_from_config(app: Sphinx) -> Settings:
     Relative paths in `conf.py` are resolved against the configuration directory.
 
     Raises:
-        ConfigError: Naming the value and the fix, when a value is invalid or no package is listed.
+        ConfigError: Naming the value and the fix, when a value is unknown or invalid, or no package
+            is listed.
     """
+    # conf.py's names are not checked by Sphinx: a misspelt docgap value would be silently ignored.
+    unknown = sorted(k for k in app.config._raw_config if k.startswith("docgap_") and k not in app.config)
+    if unknown:
+        raise ConfigError(f"docgap: unknown setting {', '.join(unknown)} in conf.py; the settings are "
+                          + ", ".join(f"docgap_{name}" for name in (*_FIELDS, "config")))
     confdir = Path(app.confdir)
     overrides: dict[str, Any] = {}
     for name in _FIELDS:

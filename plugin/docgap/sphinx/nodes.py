@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.application import Sphinx
+from sphinx.locale import _
 
 
 class docgap_generated(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
     """A block of generated documentation, with its provider, model and badge label."""
 
 
-def wrap_generated(doctree: nodes.document, attributes_for: Any) -> int:
+def wrap_generated(doctree: nodes.document, attributes_for: Callable[[str], dict[str, str] | None]) -> None:
     """Wrap the generated docstring of every object description docgap filled.
 
     A filled object had no docstring, so the content of its description up to its first member
-    (an index entry or a nested description) is exactly the draft.
+    (an index entry or a nested description) is the draft, after the `Bases: ...` line autodoc
+    writes for `:show-inheritance:`, which stays outside the block.
 
     Args:
         doctree: The document just read.
         attributes_for: Maps the name a description shows (`module.Qualified.name`) to the block's
             attributes, or `None` when docgap did not fill that object in this document.
-
-    Returns:
-        How many blocks were wrapped.
     """
-    count = 0
     for desc in list(doctree.findall(addnodes.desc)):
         signature = next(iter(desc.findall(addnodes.desc_signature)), None)
         content = next((c for c in desc.children if isinstance(c, addnodes.desc_content)), None)
@@ -38,14 +37,18 @@ def wrap_generated(doctree: nodes.document, attributes_for: Any) -> int:
         if attributes is None:
             continue
         block = docgap_generated(**attributes)
-        for child in list(content.children):
+        children = list(content.children)
+        start = next((i for i, c in enumerate(children) if not _is_bases_line(c)), len(children))
+        for child in children[start:]:
             if isinstance(child, (addnodes.index, addnodes.desc)):
                 break
             content.remove(child)
             block += child
-        content.insert(0, block)
-        count += 1
-    return count
+        content.insert(start, block)
+
+
+def _is_bases_line(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.paragraph) and node.astext().startswith(_("Bases: %s") % "")
 
 
 def visit_html(self: Any, node: docgap_generated) -> None:
@@ -58,14 +61,10 @@ def depart_html(self: Any, node: docgap_generated) -> None:
     self.body.append("</div>\n")
 
 
-class TextualMarker(SphinxPostTransform):
+def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """For every builder but HTML: a short `[label]` line instead of the styled block."""
-
-    default_priority = 200
-
-    def run(self, **kwargs: Any) -> None:
-        if self.app.builder.format == "html":
-            return
-        for node in list(self.document.findall(docgap_generated)):
-            marker = nodes.paragraph("", "", nodes.emphasis("", f"[{node['label']}]"))
-            node.replace_self([marker, *node.children])
+    if app.builder.format == "html":
+        return
+    for node in list(doctree.findall(docgap_generated)):
+        marker = nodes.paragraph("", "", nodes.emphasis("", f"[{node['label']}]"))
+        node.replace_self([marker, *node.children])

@@ -5,17 +5,26 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
+from docgap.sphinx.state import REPORT, state_of
+from docgap.sphinx.tracking import note
+
+
+_MAX_WIDTH = 60
+"""The widest a column gets in text output; longer cells wrap."""
+
 
 class ReportDirective(SphinxDirective):
-    """Render a table of generated docstrings: object, kind, provider, model, origin."""
+    """Render a table of generated docstrings: object, kind, provider, model.
+
+    Where a draft came from in one run (generated, cache, lockfile) is left out: it changes from
+    one build to the next without the page being read again.
+    """
 
     def run(self) -> list[nodes.Node]:
-        from docgap.sphinx.events import note_report, state_of
-
-        state = state_of(self.env.app)
+        state = state_of(self.env)
         if state is None:
             return [nodes.paragraph(text="docgap did not run in this build.")]
-        note_report(self.env.app)
+        note(self.env, REPORT, REPORT, state.report_key())
         resolved = sorted(state.fill.resolved.values(), key=lambda r: r.target.path)
         ai = sum(1 for r in resolved if r.record.is_ai)
         summary = nodes.paragraph(text=(
@@ -23,16 +32,18 @@ class ReportDirective(SphinxDirective):
             f"({ai} written by a model, {len(resolved) - ai} drafted from signatures); "
             f"{len(state.fill.failed) + len(state.fill.missing) + len(state.fill.skipped)} are still undocumented."
         ))
-        headers = ("Object", "Kind", "Provider", "Model", "Origin")
-        rows = [(r.target.path, r.target.kind, r.record.provider, r.record.model or "", r.origin) for r in resolved]
+        headers = ("Object", "Kind", "Provider", "Model")
+        rows = [(r.target.path, r.target.kind, r.record.provider, r.record.model or "") for r in resolved]
         return [summary, _table(headers, rows)]
 
 
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> nodes.table:
+    """A table whose column widths fit their longest cell (text builders lay tables out by them)."""
     table = nodes.table(classes=["docgap-report"])
     group = nodes.tgroup(cols=len(headers))
     table += group
-    group.extend(nodes.colspec(colwidth=1) for _ in headers)
+    widths = [min(_MAX_WIDTH, 2 + max(len(cell) for cell in column)) for column in zip(headers, *rows)]
+    group.extend(nodes.colspec(colwidth=width) for width in widths)
     head = nodes.thead()
     head += _row(headers)
     body = nodes.tbody()
