@@ -10,15 +10,21 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+import griffe
+import pytest
+from bs4 import BeautifulSoup, Tag
 
 from conftest import tree_hash
+from docgap.mkdocs.extension import GeneratedDocstring
+from docgap.mkdocs.state import current_build
 from docgap.scan import scan
 from docgap.settings import load_settings
+from docgap.targets import Target
 from fake_openai import FakeOpenAI, Reply
 
 MKDOCS = str(Path(sys.executable).parent / "mkdocs")
 KEY = "sk-docgap-mkdocs-dummy-4c3b2a"
+EXTENSION = "docgap.mkdocs.extension:DocgapExtension"
 
 
 def env_for(server: FakeOpenAI | None = None) -> dict[str, str]:
@@ -29,23 +35,38 @@ def env_for(server: FakeOpenAI | None = None) -> dict[str, str]:
     return env
 
 
-def use_plugin_options(docs: Path, **options: str) -> None:
+def edit_config(docs: Path, old: str, new: str) -> None:
     config = docs / "mkdocs" / "mkdocs.yml"
-    lines = "".join(f"\n      {key}: {value}" for key, value in options.items())
-    config.write_text(config.read_text().replace("  - docgap\n", f"  - docgap:{lines}\n"))
+    text = config.read_text()
+    assert old in text, old
+    config.write_text(text.replace(old, new, 1))
+
+
+def use_plugin_options(docs: Path, **options: str) -> None:
+    edit_config(docs, "  - docgap\n", "  - docgap:" + "".join(f"\n      {k}: {v}" for k, v in options.items()) + "\n")
+
+
+def use_handler_options(docs: Path, **options: str) -> None:
+    edit_config(docs, "            heading_level: 2\n",
+                "            heading_level: 2\n" + "".join(f"            {k}: {v}\n" for k, v in options.items()))
 
 
 def build(docs: Path, env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([MKDOCS, "build", *args], cwd=docs / "mkdocs", env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([MKDOCS, "build", *args], cwd=docs / "mkdocs", env=env, capture_output=True, text=True,
+                          timeout=600)
     if check:
         assert proc.returncode == 0, proc.stderr[-4000:]
     return proc
 
 
-def doc_blocks(html: str) -> dict[str, object]:
+def api_page(docs: Path) -> str:
+    return (docs / "mkdocs" / "site" / "api" / "index.html").read_text()
+
+
+def doc_blocks(html: str) -> dict[str, Tag]:
     """Per object id: its `.doc-contents` element."""
     soup = BeautifulSoup(html, "html.parser")
-    found = {}
+    found: dict[str, Tag] = {}
     for element in soup.select("[id]"):
         contents = element.find_next("div", class_="doc-contents")
         if contents is not None and element["id"].count(".") >= 1:
@@ -53,39 +74,139 @@ def doc_blocks(html: str) -> dict[str, object]:
     return found
 
 
-def marker_of(contents) -> object | None:
+def marker_of(contents: Tag) -> Tag | None:
     return contents.find(class_="docgap-generated", recursive=False)
 
 
-def test_build_marks_every_undocumented_object(example_docs: Path) -> None:
-    before = tree_hash(example_docs / "example_pkg")
-    proc = build(example_docs, env_for(), "--strict")
-    assert "provider: signature" in proc.stderr and "generated" in proc.stderr
-    html = (example_docs / "mkdocs" / "site" / "api" / "index.html").read_text()
+def parameter_names(marker: Tag) -> list[str]:
+    """Names in the Parameters table of a generated docstring (table section style)."""
+    title = next((t for t in marker.select("span.doc-section-title") if t.get_text(strip=True) == "Parameters:"), None)
+    if title is None:
+        return []
+    rows = title.find_next("table").select("tbody tr")
+    return [row.find("td").get_text(strip=True).lstrip("*") for row in rows]
+
+
+def example_targets(docs: Path) -> tuple[Target, ...]:
+    return scan(load_settings(docs / "pyproject.toml")).targets
+
+
+def assert_every_target_marked(html: str, targets: tuple[Target, ...], label: str, *, table: bool = True) -> None:
+    """Each target is shown once, its whole docstring inside a marker, with its real parameter names."""
     blocks = doc_blocks(html)
-    targets = scan(load_settings(example_docs / "pyproject.toml")).targets
+    soup = BeautifulSoup(html, "html.parser")
+    markers = soup.select(".docgap-generated")
+    assert len(markers) == len(targets)
+    assert not [m for m in markers if m.select(".doc-object, .doc-children")], "members inside a generated block"
     for target in targets:
         path = next((p for p in (target.path, *target.aliases) if p in blocks), None)
         assert path is not None, f"{target.path} not shown"
         marker = marker_of(blocks[path])
         assert marker is not None, f"{target.path} shown without a docgap marker"
+        assert marker.select_one(".docgap-badge").get_text(strip=True) == label
+        names = [p.name for p in target.drafted_parameters]
+        if table:
+            assert parameter_names(marker) == names, target.path
+        text = marker.get_text(" ", strip=True)
+        assert all(name in text for name in names), target.path
+        outside = [c for c in blocks[path].find_all(recursive=False) if c is not marker and c.name == "table"]
+        assert not outside, f"{target.path}: docstring sections outside the marker"
+
+
+def test_build_marks_every_undocumented_object(example_docs: Path) -> None:
+    before = tree_hash(example_docs / "example_pkg")
+    proc = build(example_docs, env_for(), "--strict")
+    assert "provider: signature" in proc.stderr and "generated: example_pkg." in proc.stderr
+    html = api_page(example_docs)
+    targets = example_targets(example_docs)
+    assert_every_target_marked(html, targets, "Drafted from signature")
+    for marker in BeautifulSoup(html, "html.parser").select(".docgap-generated"):
         assert marker["data-docgap-provider"] == "signature" and marker["data-docgap-model"] == ""
-        assert marker.get_text(strip=True) == "Drafted from signature"
-        text = blocks[path].get_text(" ", strip=True)
-        for parameter in target.drafted_parameters:
-            assert parameter.name in text, f"{target.path}: {parameter.name} missing"
-    assert BeautifulSoup(html, "html.parser").select(".docgap-generated").__len__() == len(targets)
     assert (example_docs / "mkdocs" / "site" / "assets" / "docgap.css").is_file()
+    assert BeautifulSoup(html, "html.parser").select('link[href$="assets/docgap.css"]')
     assert tree_hash(example_docs / "example_pkg") == before
 
 
 def test_human_docstrings_unchanged_and_unmarked(example_docs: Path) -> None:
     build(example_docs, env_for())
-    blocks = doc_blocks((example_docs / "mkdocs" / "site" / "api" / "index.html").read_text())
-    for path, first in {"example_pkg.shapes.Point.distance_to": "Return the Euclidean distance to another point.",
-                        "example_pkg.text.logged": "Wrap a function so each call is counted."}.items():
+    blocks = doc_blocks(api_page(example_docs))
+    human = {
+        "example_pkg.shapes.Point.distance_to": ("Return the Euclidean distance to another point.", "The point to measure to."),
+        "example_pkg.text.logged": ("Wrap a function so each call is counted.", "The function to wrap."),
+        "example_pkg.shapes.Circle.Builder.build": ("Create the circle.", "Where the circle is centred."),
+    }
+    for path, (first, detail) in human.items():
         assert marker_of(blocks[path]) is None
-        assert blocks[path].get_text(" ", strip=True).startswith(first)
+        assert not blocks[path].find_parent(class_="docgap-generated"), f"{path} inside a generated block"
+        text = blocks[path].get_text(" ", strip=True)
+        assert text.startswith(first) and detail in text and "Drafted" not in text
+
+
+@pytest.mark.parametrize(("theme", "style"), [("mkdocs", "google"), ("readthedocs", "numpy"), ("material", "sphinx")])
+def test_themes_and_docstring_styles(example_docs: Path, theme: str, style: str) -> None:
+    edit_config(example_docs, "  name: material\n", f"  name: {theme}\n")
+    use_handler_options(example_docs, docstring_style=style)
+    use_plugin_options(example_docs, label_signature="Machine draft")
+    (example_docs / "mkdocs" / "docs" / "custom.css").write_text(".docgap-badge { color: red; }\n")
+    edit_config(example_docs, "plugins:\n", "extra_css: [custom.css]\nplugins:\n")
+    build(example_docs, env_for())
+    html = api_page(example_docs)
+    links = [link["href"] for link in BeautifulSoup(html, "html.parser").select("link[rel=stylesheet]")]
+    assert links.index("../assets/docgap.css") < links.index("../custom.css"), "the user's stylesheet comes last"
+    table = theme != "readthedocs"  # which renders parameters as a list
+    assert_every_target_marked(html, example_targets(example_docs), "Machine draft", table=table)
+
+
+@pytest.mark.parametrize("registration",
+                         ["plugin after mkdocstrings", "handler option only", "plugin and handler option"])
+def test_extension_registration(example_docs: Path, registration: str) -> None:
+    if registration != "plugin and handler option":
+        edit_config(example_docs, "  - docgap\n", "")
+    if registration == "plugin after mkdocstrings":
+        edit_config(example_docs, "            heading_level: 2\n", "            heading_level: 2\n  - docgap\n")
+    else:
+        use_handler_options(example_docs, extensions=f"[{EXTENSION}]")
+    proc = build(example_docs, env_for())
+    assert "undocumented objects: 33 generated" in proc.stderr, proc.stderr
+    assert_every_target_marked(api_page(example_docs), example_targets(example_docs), "Drafted from signature")
+
+
+def test_without_plugin_strict_fails_the_build(example_docs: Path) -> None:
+    edit_config(example_docs, "  - docgap\n", "")
+    use_handler_options(example_docs, extensions=f"[{EXTENSION}]")
+    config = example_docs / "pyproject.toml"
+    config.write_text(config.read_text() + "frozen = true\nstrict = true\n")
+    failed = build(example_docs, env_for(), check=False)
+    assert failed.returncode != 0 and "docgap (strict): 33 objects left undocumented" in failed.stderr
+
+
+def test_without_plugin_nothing_is_kept_between_builds(example_docs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(example_docs / "mkdocs")  # settings from the nearest [tool.docgap]
+    for _ in range(2):  # as `mkdocs serve` rebuilds
+        loader = griffe.GriffeLoader(extensions=griffe.load_extensions(EXTENSION), search_paths=[str(example_docs)])
+        package = loader.load("example_pkg")
+        assert isinstance(package["shapes.Circle"].docstring, GeneratedDocstring)
+        assert package["shapes.Point.distance_to"].docstring.value.startswith("Return the Euclidean distance")
+        assert current_build() is None
+
+
+def test_several_packages_and_a_listed_submodule(example_docs: Path) -> None:
+    other = example_docs / "other_pkg"
+    other.mkdir()
+    (other / "__init__.py").write_text('"""Another package."""\n\n\ndef double(value: int) -> int:\n    return 2 * value\n')
+    config = example_docs / "pyproject.toml"
+    config.write_text(config.read_text().replace('["example_pkg"]', '["example_pkg.text", "other_pkg"]'))
+    options = "".join(f"            {o}\n" for o in ("members_order: source", "show_source: false",
+                                                     "show_if_no_docstring: false", "heading_level: 2"))
+    edit_config(example_docs, "          options:\n" + options, "          options:\n")  # left empty (null)
+    api = "# API\n\n::: example_pkg.shapes\n\n::: example_pkg.text\n\n::: other_pkg\n"
+    (example_docs / "mkdocs" / "docs" / "api.md").write_text(api)
+    proc = build(example_docs, env_for())
+    targets = example_targets(example_docs)
+    assert {".".join(t.path.split(".")[:2]) for t in targets} == {"example_pkg.text", "other_pkg.double"}
+    assert_every_target_marked(api_page(example_docs), targets, "Drafted from signature")
+    assert proc.stderr.count("undocumented objects:") == 1, "one closing summary for the build"
+    assert f"{len(targets)} undocumented objects: {len(targets)} generated" in proc.stderr
 
 
 def test_model_drafts_are_labelled_and_the_key_is_nowhere(example_docs: Path) -> None:
@@ -93,12 +214,13 @@ def test_model_drafts_are_labelled_and_the_key_is_nowhere(example_docs: Path) ->
     with FakeOpenAI() as server:
         proc = build(example_docs, env_for(server))
         sent = len(server.requests)
-        assert sent > 20
+        assert sent == len(example_targets(example_docs))
         build(example_docs, env_for(server))
         assert len(server.requests) == sent
-    html = (example_docs / "mkdocs" / "site" / "api" / "index.html").read_text()
-    markers = BeautifulSoup(html, "html.parser").select(".docgap-generated")
-    assert markers and all(m["data-docgap-model"] == "fake-model" and m.get_text(strip=True) == "AI-generated" for m in markers)
+    html = api_page(example_docs)
+    assert_every_target_marked(html, example_targets(example_docs), "AI-generated")
+    assert all(m["data-docgap-model"] == "fake-model" and m["data-docgap-provider"] == "openai"
+               for m in BeautifulSoup(html, "html.parser").select(".docgap-generated"))
     assert KEY not in proc.stdout + proc.stderr
     assert [p for p in example_docs.rglob("*") if p.is_file() and KEY.encode() in p.read_bytes()] == []
 
@@ -106,12 +228,15 @@ def test_model_drafts_are_labelled_and_the_key_is_nowhere(example_docs: Path) ->
 def test_frozen_and_strict(example_docs: Path) -> None:
     use_plugin_options(example_docs, frozen="true")
     proc = build(example_docs, env_for())
-    assert "frozen" in proc.stderr
-    assert "docgap-generated" not in (example_docs / "mkdocs" / "site" / "api" / "index.html").read_text()
-    config = example_docs / "mkdocs" / "mkdocs.yml"
-    config.write_text(config.read_text().replace("  - docgap:\n      frozen: true\n", "  - docgap:\n      frozen: true\n      strict: true\n"))
+    assert "frozen: 33 objects have no draft" in proc.stderr
+    assert "docgap-generated" not in api_page(example_docs)
+    edit_config(example_docs, "      frozen: true\n", "      frozen: true\n      strict: true\n")
     failed = build(example_docs, env_for(), check=False)
-    assert failed.returncode != 0 and "strict" in failed.stderr
+    assert failed.returncode != 0 and "docgap (strict): 33 objects left undocumented" in failed.stderr
+    edit_config(example_docs, "      frozen: true\n      strict: true\n", "      strict: true\n")
+    build(example_docs, env_for())  # not frozen: fills the cache ...
+    edit_config(example_docs, "      strict: true\n", "      frozen: true\n      strict: true\n")
+    assert "33 from cache" in build(example_docs, env_for(), "--strict").stderr  # ... a frozen strict build uses
 
 
 def free_port() -> int:
@@ -138,26 +263,44 @@ def wait_for(predicate, timeout: float = 90.0, interval: float = 0.3):
     raise AssertionError("timed out waiting")
 
 
-def test_serve_regenerates_only_the_edited_function(example_docs: Path) -> None:
+def generated_texts(html: str) -> dict[str, str]:
+    return {path: marker.get_text(" ", strip=True) for path, block in doc_blocks(html).items()
+            if (marker := marker_of(block)) is not None}
+
+
+def test_serve_regenerates_only_the_edited_function(example_docs: Path, tmp_path: Path) -> None:
     use_plugin_options(example_docs, provider="openai", model="fake-model")
+    config = example_docs / "pyproject.toml"  # no package list: docgap fills (and watches) what mkdocstrings loads
+    config.write_text(config.read_text().replace('packages = ["example_pkg"]\n', ""))
     port = free_port()
-    with FakeOpenAI() as server:
+    log = tmp_path / "serve.log"
+    with FakeOpenAI() as server, log.open("w") as sink:
         serve = subprocess.Popen([MKDOCS, "serve", "-a", f"127.0.0.1:{port}"], cwd=example_docs / "mkdocs",
-                                 env=env_for(server), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                 env=env_for(server), stdout=sink, stderr=subprocess.STDOUT, text=True)
         try:
             url = f"http://127.0.0.1:{port}/api/"
-            wait_for(lambda: fetch(url))
+            before = generated_texts(wait_for(lambda: fetch(url)))
             first = len(server.requests)
-            assert first > 20
+            assert first == len(before) == 33
             server.script(Reply(mutate=lambda a: {**a, "summary": "Yield the lines of the text after the edit."}))
             source = example_docs / "example_pkg" / "text.py"
-            source.write_text(source.read_text().replace("        if line or keep_empty:", "        if keep_empty or line:"))
-            page = wait_for(lambda: (html := fetch(url)) and "after the edit" in html and html)
-            blocks = doc_blocks(page)
-            assert "after the edit" in blocks["example_pkg.text.iter_lines"].get_text()
-            time.sleep(1.0)
+            source.write_text(source.read_text().replace("if line or keep_empty:", "if keep_empty or line:"))
+            after = generated_texts(wait_for(lambda: (html := fetch(url)) and "after the edit" in html and html))
+            assert "after the edit" in after.pop("example_pkg.text.iter_lines")
+            assert after == {p: t for p, t in before.items() if p != "example_pkg.text.iter_lines"}
+            wait_for(lambda: log.read_text().count("Reloading browsers") >= 1)
             assert len(server.requests) == first + 1
             assert "example_pkg.text.iter_lines" in server.requests[-1].body["messages"][-1]["content"]
+            rebuild = log.read_text().rsplit("Detected file changes", 1)[1]
+            assert "33 undocumented objects: 1 generated, 0 from lock, 32 from cache" in rebuild
+            assert "generated: example_pkg.text.iter_lines\n" in rebuild
+            page = example_docs / "mkdocs" / "docs" / "index.md"  # a page edit: no model call, same drafts
+            page.write_text(page.read_text() + "\nEdited.\n")
+            wait_for(lambda: log.read_text().count("Reloading browsers") >= 2)
+            rebuild = log.read_text().rsplit("Detected file changes", 1)[1]
+            assert "33 undocumented objects: 0 generated, 0 from lock, 33 from cache" in rebuild
+            assert len(server.requests) == first + 1
+            assert "after the edit" in generated_texts(fetch(url))["example_pkg.text.iter_lines"]
         finally:
             serve.terminate()
             serve.wait(timeout=30)
