@@ -145,6 +145,15 @@ def test_sphinx_style_yields_and_attributes_are_fields() -> None:
     assert [a.name for a in section(sections, "attributes").value] == ["x", "y_"]
 
 
+def test_sphinx_style_yields_in_markdown_are_text_griffe_shows() -> None:
+    text = render_sphinx(Draft(summary="Read lines.", yields="Each line.", raises=(Raise("OSError", "On failure."),)),
+                         GEN, "markdown")
+    sections = griffe_sections(text, "sphinx", GEN_SOURCE, "lines")
+    assert [s.kind.value for s in sections] == ["text", "raises"]
+    assert section(sections, "text").value == "Read lines.\n\nYields: Each line."
+    assert section(sections, "raises").value[0].description == "On failure."
+
+
 def test_numpy_type_lines_come_from_the_annotation() -> None:
     assert "Yields\n------\nstr\n    Each line." in render_numpy(Draft(summary="Read.", yields="Each line."), GEN)
     untyped = Target(path="pkg.f", kind="function", key="f", returns_value=True)

@@ -219,8 +219,11 @@ def _usable(record: Record, provider: object | None, settings: Settings) -> bool
 
 
 def _context(target: Target, result: ScanResult, settings: Settings) -> TargetContext:
-    module = max((m for m in result.examples if target.path.startswith(m + ".")), key=len, default=None)
-    examples = result.examples.get(module, ()) if module else ()
+    """Voice examples from the target's module, else from the nearest package above it that has some."""
+    module = target.module or target.path.rpartition(".")[0]
+    while module and module not in result.examples:
+        module = module.rpartition(".")[0]
+    examples = result.examples.get(module, ())
     return TargetContext(examples=tuple(examples[: settings.examples_in_prompt]))
 
 

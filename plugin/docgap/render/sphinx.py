@@ -11,9 +11,10 @@ def render_sphinx(draft: Draft, target: Target, markup: str = "rest") -> str:
     """Render a draft as a Sphinx field-list docstring.
 
     Fields are those of Sphinx's Python domain: `:param x:`, `:ivar x:`, `:returns:` and
-    `:raises E:`; yields, which the domain lacks, get a generic `:Yields:` field. Examples come
-    before the fields, because griffe's Sphinx parser reads every line after a field, up to the
-    next field, as part of that field.
+    `:raises E:`; yields, which the domain lacks, get a generic `:Yields:` field in reST and a
+    `Yields:` paragraph in Markdown (griffe's Sphinx parser knows no such field). Examples and
+    that paragraph come before the fields, because griffe's Sphinx parser reads every line after
+    a field, up to the next field, as part of that field.
 
     Args:
         draft: A valid draft.
@@ -27,6 +28,8 @@ def render_sphinx(draft: Draft, target: Target, markup: str = "rest") -> str:
     blocks = [p.summary]
     if p.description:
         blocks.append(p.description)
+    if p.yields is not None and markup != "rest":
+        blocks.append(hanging("Yields:", p.yields))
     if p.examples:
         heading = ".. rubric:: Examples" if markup == "rest" else "Examples:"
         blocks.append(f"{heading}\n\n{p.examples}")
@@ -34,7 +37,7 @@ def render_sphinx(draft: Draft, target: Target, markup: str = "rest") -> str:
     fields += [hanging(f":ivar {_name(name, markup)}:", text) for name, text in p.attributes]
     if p.returns is not None:
         fields.append(hanging(":returns:", p.returns))
-    if p.yields is not None:
+    if p.yields is not None and markup == "rest":
         fields.append(hanging(":Yields:", p.yields))
     fields += [hanging(f":raises {_name(name, markup)}:", text) for name, text in p.raises]
     if fields:
