@@ -68,7 +68,14 @@ helper_alias = helper
 documented_alias = documented
 
 
-class Base:
+class Root:
+    """Root."""
+
+    def from_root(self, count: int) -> int:
+        return count
+
+
+class Base(Root):
     """Base."""
 
     def from_base(self, amount: int) -> int:

@@ -184,9 +184,16 @@ def test_requests_in_flight_when_json_schema_is_rejected_follow_the_fallback(ser
     assert sum("tools" in r.body for r in server.requests) == 4
 
 
-def test_a_rejection_that_is_not_about_json_schema_does_not_fall_back(server: FakeOpenAI) -> None:
-    server.script(Reply(status=400, error="This model's maximum context length is 128000 tokens."))
-    with pytest.raises(GenerationError, match="rejected the request: .*maximum context length"):
+@pytest.mark.parametrize("rejection", [
+    Reply(status=400, error="This model's maximum context length is 128000 tokens."),
+    # a FastAPI-based server echoing the whole request (response_format included) in `input`
+    Reply(status=422, raw=json.dumps({"detail": [{
+        "type": "missing", "loc": ["body", "model"], "msg": "Field required",
+        "input": {"messages": [], "response_format": {"type": "json_schema"}}}]})),
+])
+def test_a_rejection_that_is_not_about_json_schema_does_not_fall_back(server: FakeOpenAI, rejection: Reply) -> None:
+    server.script(rejection)
+    with pytest.raises(GenerationError, match="rejected the request"):
         generate(settings_for(server))
     assert len(server.requests) == 1
 

@@ -275,10 +275,22 @@ def test_include_and_exclude_globs(tmp_path: Path) -> None:
 
 
 def test_inherited_docstrings_count_as_documented(tmp_path: Path) -> None:
-    files = {"m.py": 'class Base:\n    def run(self):\n        """Run it."""\nclass Child(Base):\n    def run(self): ...\n    def other(self): ...\n'}
+    files = {"m.py": textwrap.dedent('''
+        class Base:
+            def run(self):
+                """Run it."""
+            @property
+            def size(self) -> int:
+                """The size."""
+        class Child(Base):
+            def run(self): ...
+            def other(self): ...
+            @property
+            def size(self) -> int: ...
+    ''')}
     result = scan_files(tmp_path, files)
     assert "pkg.m.Child.run" not in targets(result) and "pkg.m.Child.other" in targets(result)
-    assert "pkg.m.Child.run" in {d.path for d in result.documented}
+    assert {"pkg.m.Child.run", "pkg.m.Child.size"} <= {d.path for d in result.documented}
     assert "pkg.m.Child.run" in targets(scan(make_package(tmp_path, {}).replace(inherit_docstrings=False)))
 
 

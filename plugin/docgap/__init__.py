@@ -15,11 +15,9 @@ for resolved in outcome.resolved.values():
 ```
 """
 
-__version__ = "0.1.0"
-
-# Imported after `__version__`: some modules below read it while this package initialises.
-from docgap.drafts import Draft, Raise, Record, Resolved, Usage  # noqa: E402
-from docgap.errors import (  # noqa: E402
+from docgap._version import __version__
+from docgap.drafts import Draft, Raise, Record, Resolved, Usage
+from docgap.errors import (
     BudgetExhausted,
     DocgapError,
     GenerationError,
@@ -28,13 +26,13 @@ from docgap.errors import (  # noqa: E402
     SettingsError,
     StrictModeError,
 )
-from docgap.pipeline import Failure, Fill, Summary, fill  # noqa: E402
-from docgap.render.google import render_google  # noqa: E402
-from docgap.render.numpy import render_numpy  # noqa: E402
-from docgap.render.sphinx import render_sphinx  # noqa: E402
-from docgap.schema import SCHEMA_VERSION, draft_schema  # noqa: E402
-from docgap.settings import Settings, load_settings  # noqa: E402
-from docgap.targets import Parameter, ScanResult, ScanWarning, Target  # noqa: E402
+from docgap.pipeline import Failure, Fill, Summary, fill
+from docgap.render.google import render_google
+from docgap.render.numpy import render_numpy
+from docgap.render.sphinx import render_sphinx
+from docgap.schema import SCHEMA_VERSION, draft_schema
+from docgap.settings import Settings, load_settings
+from docgap.targets import Parameter, ScanResult, ScanWarning, Target
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -13,11 +13,12 @@ from typing import Any, NoReturn
 
 import griffe
 
-from docgap import __version__
+from docgap._version import __version__
 from docgap.errors import DocgapError, StrictModeError
 from docgap.pipeline import Fill, fill
 from docgap.render import render
-from docgap.scan import human_docstring, scan
+from docgap.human import human_docstring
+from docgap.scan import scan
 from docgap.settings import STYLES, PROVIDERS, Settings, load_settings
 from docgap.store import Store
 from docgap.targets import ScanResult
@@ -226,7 +227,7 @@ def _human_docstring(path: str, outcome: Fill, settings: Settings) -> tuple[str,
     if not any(p == path or p.endswith("." + name) for p in documented):
         return None  # not even an alias of a documented object could have this name: skip loading
     top, _, member = path.partition(".")
-    loader = griffe.GriffeLoader(search_paths=[*map(str, settings.search_paths), *sys.path], allow_inspection=False)
+    loader = griffe.GriffeLoader(search_paths=settings.import_paths, allow_inspection=False)
     try:
         found = loader.load(top)
         obj = found[member] if member else found

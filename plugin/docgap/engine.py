@@ -131,7 +131,7 @@ async def generate_async(
         await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(unique))))))
     finally:
         await provider.aclose()
-    report.usage = limits.spent_since(spent_before)
+    report.usage = limits.spent - spent_before
     report.seconds = time.perf_counter() - started
     return report
 

@@ -67,22 +67,25 @@ def is_dotted_name(text: str) -> bool:
 def code_names(text: str) -> Iterator[str]:
     """Yield the dotted identifiers `text` reads in code spans (`name(x)` gives `name` and `x`)."""
     for match in CODE_SPAN.finditer(text):
-        span = match.group(2).strip().lstrip("*")
-        if is_dotted_name(span):
-            yield span  # the common case, without parsing
-            continue
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # e.g. SyntaxWarning for `1 is 1`
-                tree = ast.parse(span, mode="eval")
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            call = _CALL.fullmatch(span)  # `name(pseudo code)` still names `name`
-            if call and is_dotted_name(call.group("name")):
-                yield call.group("name")
-            continue
-        if not (_HYPHENATED.fullmatch(span) and _only_minus(tree.body)):
-            bound = _bound_names(tree)
-            yield from (name for name in _read_names(tree.body) if name.split(".", 1)[0] not in bound)
+        yield from _span_names(match.group(2).strip().lstrip("*"))
+
+
+@lru_cache(maxsize=4096)
+def _span_names(span: str) -> tuple[str, ...]:
+    """The names one code span reads (cached: the same spans recur across drafts and builds)."""
+    if is_dotted_name(span):
+        return (span,)  # the common case, without parsing
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. SyntaxWarning for `1 is 1`
+            tree = ast.parse(span, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        call = _CALL.fullmatch(span)  # `name(pseudo code)` still names `name`
+        return (call.group("name"),) if call and is_dotted_name(call.group("name")) else ()
+    if _HYPHENATED.fullmatch(span) and _only_minus(tree.body):
+        return ()
+    bound = _bound_names(tree)
+    return tuple(name for name in _read_names(tree.body) if name.split(".", 1)[0] not in bound)
 
 
 def _read_names(node: ast.AST) -> Iterator[str]:

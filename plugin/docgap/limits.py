@@ -78,12 +78,6 @@ class Limits:
         """Add what a finished request really cost (every answer, whether it gave a draft or not)."""
         self.spent += usage
 
-    def spent_since(self, mark: Usage) -> Usage:
-        """What the requests recorded since `mark`, an earlier value of `spent`, cost."""
-        now = self.spent
-        return Usage(now.requests - mark.requests, now.input_tokens - mark.input_tokens,
-                     now.output_tokens - mark.output_tokens, now.cached_tokens - mark.cached_tokens)
-
     def _delay(self, tokens: int) -> float:
         now = time.monotonic()
         while self._window and now - self._window[0][0] >= _WINDOW:

@@ -10,7 +10,6 @@ import hashlib
 import json
 import logging
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -21,7 +20,8 @@ from docgap.scan_cache import load_cached_scan, save_scan
 from docgap.schema import SCHEMA_VERSION
 from docgap.scope import Scope, is_dunder, is_test_module
 from docgap.settings import Settings
-from docgap.source_facts import annotation_gives_value, body_facts, doc_comment, main_guard_ranges
+from docgap.human import human_docstring
+from docgap.source_facts import annotation_gives_value, body_facts, main_guard_ranges
 from docgap.targets import Documented, Parameter, ScanResult, ScanWarning, Target, TargetKind
 
 _DOC_CALL = re.compile(r"""\bDoc\(\s*(?P<q>['"])(?P<text>.*?)(?P=q)\s*\)""", re.DOTALL)
@@ -54,8 +54,7 @@ def scan(settings: Settings) -> ScanResult:
 
 
 def _scan_packages(settings: Settings) -> ScanResult:
-    paths = [*map(str, settings.search_paths), *sys.path]
-    loader = griffe.GriffeLoader(search_paths=paths, allow_inspection=False)
+    loader = griffe.GriffeLoader(search_paths=settings.import_paths, allow_inspection=False)
     modules: list[griffe.Module] = []
     with _syntax_warnings() as warnings:
         for package in settings.packages:
@@ -161,46 +160,6 @@ def _names_another(obj: griffe.Object, objects: dict[str, griffe.Object]) -> boo
         return False
     named = objects.get(value.canonical_path)
     return named is not None and named is not obj and (named.is_function or named.is_class)
-
-
-def human_docstring(obj: griffe.Object, settings: Settings) -> str | None:
-    """The human text that documents `obj`, if any.
-
-    Args:
-        obj: A non-alias object griffe loaded.
-        settings: Whether `inherit_docstrings` is on.
-
-    Returns:
-        Its own docstring, else an attribute's `#:` comment, else a class's `__init__`'s, else
-        (`inherit_docstrings`) that of the member a method or property overrides; `None` when
-        there is none.
-    """
-    if obj.docstring is not None and obj.docstring.value.strip():
-        return obj.docstring.value
-    if obj.is_attribute:
-        return doc_comment(obj.module.lines, obj.lineno or 0)
-    if obj.is_class:
-        init = obj.members.get("__init__")
-        has_doc = init is not None and not init.is_alias and init.docstring and init.docstring.value.strip()
-        return init.docstring.value if has_doc else None  # type: ignore[union-attr]
-    if settings.inherit_docstrings and obj.parent is not None and obj.parent.is_class and (obj.is_function or "property" in obj.labels):
-        return _inherited_docstring(obj)
-    return None
-
-
-def _inherited_docstring(obj: griffe.Object) -> str | None:
-    try:
-        bases = obj.parent.mro()  # type: ignore[union-attr]
-    except (griffe.AliasResolutionError, griffe.CyclicAliasError, ValueError, AttributeError, KeyError):
-        return None
-    for base in bases:
-        member = base.members.get(obj.name)
-        try:
-            if member is not None and member.docstring is not None and member.docstring.value.strip():
-                return member.docstring.value
-        except (griffe.AliasResolutionError, griffe.CyclicAliasError):
-            continue
-    return None
 
 
 def _under_main_guard(obj: griffe.Object, cache: dict[str, list[tuple[int, int]]]) -> bool:

@@ -16,14 +16,13 @@ import hashlib
 import importlib.metadata
 import json
 import sqlite3
-import sys
 from pathlib import Path
 from typing import Any
 
 import diskcache
 import griffe
 
-from docgap import __version__
+from docgap._version import __version__
 from docgap.schema import SCHEMA_VERSION
 from docgap.settings import Settings
 from docgap.targets import Documented, Parameter, ScanResult, ScanWarning, Target
@@ -91,7 +90,7 @@ def _scanner_identity() -> str:
 
 
 def _fingerprint(settings: Settings) -> str | None:
-    finder = griffe.ModuleFinder(search_paths=[*map(str, settings.search_paths), *sys.path])
+    finder = griffe.ModuleFinder(search_paths=settings.import_paths)
     digest = hashlib.sha256(_scanner_identity().encode())
     for name in settings.packages:
         try:

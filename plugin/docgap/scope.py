@@ -76,8 +76,7 @@ class Scope:
             return True
         if _match(own, self.settings.exclude):
             return False
-        public = (own, *aliases) if self._public_along_path(obj) else aliases
-        return not (aliases and all(_match(p, self.settings.exclude) for p in public))
+        return self._public_along_path(obj) or not aliases or not all(_match(p, self.settings.exclude) for p in aliases)
 
     def _reachable(self, obj: griffe.Object) -> bool:
         """Public names all the way up, or up to an object that a public re-export points at."""

@@ -123,6 +123,11 @@ class Settings:
         """The lockfile, defaulting to `docgap.lock.json` under `root`."""
         return self.lockfile or self.root / "docgap.lock.json"
 
+    @property
+    def import_paths(self) -> list[str]:
+        """Where packages are looked for, as griffe takes them: `search_paths`, then `sys.path`."""
+        return [*map(str, self.search_paths), *sys.path]
+
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with `changes` applied and checked like configuration values.
 

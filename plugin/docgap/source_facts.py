@@ -106,14 +106,14 @@ def doc_comment(lines: Sequence[str], lineno: int) -> str | None:
     """
     if not 0 < lineno <= len(lines):
         return None
-    above: list[str] = []
-    for line in reversed(lines[: lineno - 1]):
-        stripped = line.strip()
-        if not stripped.startswith("#:"):
-            break
-        above.insert(0, stripped[2:].strip())
+    first = lineno - 1
+    while first > 0 and lines[first - 1].lstrip().startswith("#:"):
+        first -= 1
+    above = [line.strip()[2:].strip() for line in lines[first: lineno - 1]]
     if any(above):
         return "\n".join(above)
+    if "#:" not in lines[lineno - 1]:
+        return None
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(lines[lineno - 1]).readline))
     except (tokenize.TokenError, SyntaxError):

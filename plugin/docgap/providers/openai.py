@@ -10,7 +10,7 @@ import ipaddress
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -253,9 +253,24 @@ def _rejects_json_schema(exc: openai.APIStatusError) -> bool:
     Services word it in many ways ("'response_format' of type 'json_schema' is not supported
     with this model", Azure's "response_format value as json_schema is enabled only for api
     versions ...", a validation error naming the field), so any rejection naming the feature counts.
+    What a validation error echoes of the request (`input`) is not read: a request rejected for
+    another reason would name `response_format` there too.
     """
-    text = f"{exc.message} {json.dumps(exc.body, default=str)}".lower()
+    text = " ".join((exc.message, *_error_strings(exc.body))).lower()
     return "json_schema" in text or "response_format" in text
+
+
+def _error_strings(body: object) -> Iterator[str]:
+    """The strings of an error body, but for the parts that echo the request back."""
+    if isinstance(body, str):
+        yield body
+    elif isinstance(body, dict):
+        for key, value in body.items():
+            if key not in ("input", "ctx"):
+                yield from _error_strings(value)
+    elif isinstance(body, list):
+        for value in body:
+            yield from _error_strings(value)
 
 
 def _first_choice(response: Any) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from docgap import __version__
+from docgap._version import __version__
 from docgap.sphinx import autodoc, tracking
 from docgap.sphinx.config import add_config_values
 from docgap.sphinx.events import on_builder_inited

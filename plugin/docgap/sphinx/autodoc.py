@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -10,6 +11,7 @@ from sphinx.pycode import ModuleAnalyzer
 from sphinx.util.docstrings import prepare_docstring
 from sphinx.util.inspect import getdoc
 
+from docgap.scope import is_dunder
 from docgap.sphinx.state import BuildState, canonical_path, state_of
 from docgap.sphinx.tracking import note
 
@@ -48,8 +50,9 @@ def on_process_docstring(app: Sphinx, what: str, name: str, obj: Any, options: A
     resolved = state.lookup(name, obj)
     if resolved is not None and lines == state.lines(resolved):  # an attribute draft, via the analyzer
         if resolved.target.kind == "attribute" and what in _ROUTINES:
-            # `alias = function`: autodoc reads the alias's `#:` comment (here, its attribute draft)
-            # before the function's docstring. The function's own text wins, then its draft.
+            # `name = other_module.function`: the scan sees an attribute (the function lies outside
+            # the scanned packages), autodoc a function, and it reads the attribute's `#:` comment
+            # (here, its draft) before the function's docstring. The function's own text wins.
             lines[:] = _own_docstring(obj)
             if lines:
                 return
@@ -82,15 +85,49 @@ def _shown_if_documented(what: str, name: str, obj: Any, options: Any) -> bool:
     """Whether autodoc would show this member if it had a docstring."""
     if name in (getattr(options, "exclude_members", None) or ()):
         return False
-    if name.startswith("__") and name.endswith("__"):
+    if is_dunder(name):
         return name in (getattr(options, "special_members", None) or ())
     if name.startswith("_"):
         return name in (getattr(options, "private_members", None) or ())
-    inherited = getattr(options, "inherited_members", None) or ()
-    if what in ("class", "exception") and inherited:
-        owner = (canonical_path(obj) or "").rpartition(".")[0].rpartition(".")[2]
-        return owner not in inherited
+    inherited = set(getattr(options, "inherited_members", None) or ())
+    if what in ("class", "exception") and inherited - {"object"}:
+        return not _below_named_base(obj, inherited)
     return True
+
+
+def _below_named_base(obj: Any, inherited: set[str]) -> bool:
+    """Whether `:inherited-members: Base` hides this member: it is defined in `Base` or above it.
+
+    autodoc walks the documented class's MRO and hides what it finds at or after a class named in
+    the option. The event does not say which class is documented, so the member's own class is
+    looked at instead: it is hidden when a class of that name derives from it (or is it).
+    """
+    owner = _owner_class(obj)
+    if owner is None:
+        return False
+    seen: set[type] = set()
+    pending = [owner]
+    while pending:
+        cls = pending.pop()
+        if cls.__name__ in inherited:
+            return True
+        seen.add(cls)
+        pending.extend(sub for sub in type.__subclasses__(cls) if sub not in seen)
+    return False
+
+
+def _owner_class(obj: Any) -> type | None:
+    """The live class a member is defined in, found from its canonical path."""
+    path = canonical_path(obj)
+    parts = path.split(".")[:-1] if path else []
+    for cut in range(len(parts) - 1, 0, -1):
+        module = sys.modules.get(".".join(parts[:cut]))
+        if module is not None:
+            found: Any = module
+            for name in parts[cut:]:
+                found = getattr(found, name, None)
+            return found if isinstance(found, type) else None
+    return None
 
 
 def _analyzer(module: str) -> ModuleAnalyzer | None:
@@ -118,7 +155,7 @@ def _synthesized(obj: Any, name: str, lines: list[str]) -> bool:
     own = getattr(obj, "__name__", None)
     if own and hasattr(obj, "__dataclass_fields__") and text.startswith(f"{own}(") and text.endswith(")"):
         return True
-    if short.startswith("__") and short.endswith("__"):
+    if is_dunder(short):
         builtin_docs = {" ".join((getattr(getattr(base, short, None), "__doc__", None) or "").split()) for base in (object, type)}
         return text in builtin_docs
     return False

@@ -39,6 +39,7 @@ def settings_from_config(app: Sphinx) -> Settings:
             is listed.
     """
     # conf.py's names are not checked by Sphinx: a misspelt docgap value would be silently ignored.
+    # `_raw_config` (private, stable since Sphinx 1.x) is the only record of what conf.py set.
     unknown = sorted(k for k in app.config._raw_config if k.startswith("docgap_") and k not in app.config)
     if unknown:
         raise ConfigError(f"docgap: unknown setting {', '.join(unknown)} in conf.py; the settings are "

@@ -52,12 +52,14 @@ def _is_bases_line(node: nodes.Node) -> bool:
 
 
 def visit_html(self: Any, node: docgap_generated) -> None:
+    """Open the marked block: docgap's own element and badge, every value escaped by the writer."""
     attributes = {"data-docgap-provider": node["provider"], "data-docgap-model": node["model"]}
     self.body.append(self.starttag(node, "div", CLASS="docgap-generated", **attributes))
     self.body.append(f'<span class="docgap-badge" title="{self.attval(node["title"])}">{self.encode(node["label"])}</span>\n')
 
 
 def depart_html(self: Any, node: docgap_generated) -> None:
+    """Close the marked block."""
     self.body.append("</div>\n")
 
 
