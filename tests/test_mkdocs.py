@@ -6,16 +6,19 @@ import os
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 from pathlib import Path
 
 import griffe
+import markdown
 import pytest
 from bs4 import BeautifulSoup, Tag
 
 from conftest import tree_hash
-from docgap.mkdocs.extension import GeneratedDocstring
+from docgap.drafts import Draft, Record
+from docgap.mkdocs.extension import marker
 from docgap.mkdocs.state import current_build
 from docgap.scan import scan
 from docgap.settings import load_settings
@@ -75,16 +78,62 @@ def doc_blocks(html: str) -> dict[str, Tag]:
 
 
 def marker_of(contents: Tag) -> Tag | None:
-    return contents.find(class_="docgap-generated", recursive=False)
+    """The marker opening the object's own docstring: the first element of one of its paragraphs."""
+    for paragraph in contents.find_all("p", recursive=False):
+        first = paragraph.find(True)
+        if first is not None and paragraph.contents[0] is first and "docgap-generated" in first.get("class", []):
+            return first
+    return None
 
 
-def parameter_names(marker: Tag) -> list[str]:
+def titled(element: Tag) -> bool:
+    """A docstring section's first element: its title paragraph (or a readthedocs field list)."""
+    return "field-list" in element.get("class", []) or element.select_one(".doc-section-title") is not None
+
+
+def generated_part(contents: Tag) -> list[Tag]:
+    """The children of `.doc-contents` docgap's stylesheet marks as one block (the same rule as its CSS).
+
+    The marker's paragraph and the direct children after it, but the members, the source, and
+    what follows the draft's own titled sections (`data-docgap-sections`): summary tables.
+    """
+    marker = marker_of(contents)
+    if marker is None:
+        return []
+    opening = marker.parent
+    sections = marker.get("data-docgap-sections")
+    part, seen = [opening], 0
+    for child in opening.find_next_siblings(True):
+        seen += titled(child)
+        if sections is not None and seen > int(sections):
+            break
+        classes = child.get("class", [])
+        if not ({"doc-children", "mkdocstrings-source"} & set(classes) or (child.name == "details" and "quote" in classes)):
+            part.append(child)
+    return part
+
+
+def covered(element: Tag) -> bool:
+    """Whether `element` sits inside another object's generated block."""
+    for ancestor in element.parents:
+        if ancestor.parent is not None and "doc-contents" in ancestor.parent.get("class", []):
+            if any(child is ancestor for child in generated_part(ancestor.parent)):
+                return True
+    return False
+
+
+def parameter_names(part: list[Tag]) -> list[str]:
     """Names in the Parameters table of a generated docstring (table section style)."""
-    title = next((t for t in marker.select("span.doc-section-title") if t.get_text(strip=True) == "Parameters:"), None)
+    titles = [t for element in part for t in element.select("span.doc-section-title")]
+    title = next((t for t in titles if t.get_text(strip=True) == "Parameters:"), None)
     if title is None:
         return []
     rows = title.find_next("table").select("tbody tr")
     return [row.find("td").get_text(strip=True).lstrip("*") for row in rows]
+
+
+def text_of(part: list[Tag]) -> str:
+    return " ".join(element.get_text(" ", strip=True) for element in part)
 
 
 def example_targets(docs: Path) -> tuple[Target, ...]:
@@ -92,25 +141,42 @@ def example_targets(docs: Path) -> tuple[Target, ...]:
 
 
 def assert_every_target_marked(html: str, targets: tuple[Target, ...], label: str, *, table: bool = True) -> None:
-    """Each target is shown once, its whole docstring inside a marker, with its real parameter names."""
+    """Each target is shown once, its whole docstring in its marked block, with its real parameter names."""
     blocks = doc_blocks(html)
     soup = BeautifulSoup(html, "html.parser")
-    markers = soup.select(".docgap-generated")
-    assert len(markers) == len(targets)
-    assert not [m for m in markers if m.select(".doc-object, .doc-children")], "members inside a generated block"
+    openings = [m for contents in soup.select(".doc-contents") if (m := marker_of(contents)) is not None]
+    assert len(openings) == len(targets)
+    for contents in soup.select(".doc-contents"):
+        for element in generated_part(contents):
+            assert not element.select(".doc-object, .doc-children, .doc-heading"), "members inside a generated block"
     for target in targets:
         path = next((p for p in (target.path, *target.aliases) if p in blocks), None)
         assert path is not None, f"{target.path} not shown"
         marker = marker_of(blocks[path])
         assert marker is not None, f"{target.path} shown without a docgap marker"
-        assert marker.select_one(".docgap-badge").get_text(strip=True) == label
+        assert marker.get_text(strip=True) == label and not marker.find(True)
+        assert marker.parent.get_text(" ", strip=True) != label, f"{target.path}: no summary after the badge"
+        part = generated_part(blocks[path])
         names = [p.name for p in target.drafted_parameters]
         if table:
-            assert parameter_names(marker) == names, target.path
-        text = marker.get_text(" ", strip=True)
-        assert all(name in text for name in names), target.path
-        outside = [c for c in blocks[path].find_all(recursive=False) if c is not marker and c.name == "table"]
-        assert not outside, f"{target.path}: docstring sections outside the marker"
+            assert parameter_names(part) == names, target.path
+        assert all(name in text_of(part) for name in names), target.path
+        if (sections := marker.get("data-docgap-sections")) is not None:
+            assert sum(map(titled, part)) == int(sections), f"{target.path}: the block ends before the draft"
+        children = blocks[path].find_all(recursive=False)
+        last = max(i for i, child in enumerate(children) if any(child is element for element in part))
+        outside = [c for c in children[:last] if c.name == "table" and not any(c is element for element in part)]
+        assert not outside, f"{target.path}: docstring sections outside the marked block"
+
+
+def assert_human(contents: Tag, *texts: str) -> None:
+    """Human text: shown, unmarked, not inside another object's generated block."""
+    assert marker_of(contents) is None and not contents.select(":scope > p > .docgap-generated")
+    assert not covered(contents), "human text inside a generated block"
+    shown = " ".join(" ".join(c.get_text(" ", strip=True).split()) for c in contents.find_all(recursive=False)
+                     if "doc-children" not in c.get("class", []))
+    assert all(text in shown for text in texts), (texts, shown)
+    assert "Drafted" not in shown and "AI-generated" not in shown
 
 
 def test_build_marks_every_undocumented_object(example_docs: Path) -> None:
@@ -136,10 +202,30 @@ def test_human_docstrings_unchanged_and_unmarked(example_docs: Path) -> None:
         "example_pkg.shapes.Circle.Builder.build": ("Create the circle.", "Where the circle is centred."),
     }
     for path, (first, detail) in human.items():
-        assert marker_of(blocks[path]) is None
-        assert not blocks[path].find_parent(class_="docgap-generated"), f"{path} inside a generated block"
-        text = blocks[path].get_text(" ", strip=True)
-        assert text.startswith(first) and detail in text and "Drafted" not in text
+        assert_human(blocks[path], first, detail)
+        assert blocks[path].get_text(" ", strip=True).startswith(first)
+
+
+@pytest.mark.parametrize("style", ["google", "numpy", "sphinx"])
+def test_marker_is_escaped_inline_and_leaves_the_summary_to_markdown(style: str) -> None:
+    odd = 'a*b_`c` [l](u) <i x="y"> :smile: {: .x} & \\ $m$\nnext'
+    record = Record(Draft(summary="unused"), provider="openai", model=odd)
+    function = griffe.Function("f", parameters=griffe.Parameters(griffe.Parameter("a", annotation="int")))
+    rest = {"google": "Args:\n    a: The value.", "numpy": "Parameters\n----------\na\n    The value.",
+            "sphinx": ":param a: The value."}[style]
+    value = marker(record, odd, "unused", sections=1) + "Sum *all* of `a`.\n\n" + rest
+    sections = griffe.Docstring(value, parent=function, parser=style).parsed
+    assert [s.kind.value for s in sections] == ["text", "parameters"]
+    md = markdown.Markdown(extensions=["attr_list", "md_in_html", "toc", "admonition", "pymdownx.emoji",
+                                       "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark", "pymdownx.arithmatex"])
+    paragraph = BeautifulSoup(md.convert(sections[0].value), "html.parser").find("p")
+    span = paragraph.contents[0]
+    flat = " ".join(odd.split())
+    assert span["class"] == ["docgap-generated"] and span["data-docgap-model"] == flat
+    assert span["title"] == f"Generated by docgap with openai ({flat}); not written by the authors"
+    assert span.get_text() == flat and span.find(True) is None
+    assert str(paragraph).endswith("</span> Sum <em>all</em> of <code>a</code>.</p>")
+    assert value.split("\n", 1)[0].endswith("Sum *all* of `a`.")  # what summary tables show: badge and summary
 
 
 @pytest.mark.parametrize(("theme", "style"), [("mkdocs", "google"), ("readthedocs", "numpy"), ("material", "sphinx")])
@@ -147,7 +233,7 @@ def test_themes_and_docstring_styles(example_docs: Path, theme: str, style: str)
     edit_config(example_docs, "  name: material\n", f"  name: {theme}\n")
     use_handler_options(example_docs, docstring_style=style)
     use_plugin_options(example_docs, label_signature="Machine draft")
-    (example_docs / "mkdocs" / "docs" / "custom.css").write_text(".docgap-badge { color: red; }\n")
+    (example_docs / "mkdocs" / "docs" / "custom.css").write_text(".docgap-generated { color: red; }\n")
     edit_config(example_docs, "plugins:\n", "extra_css: [custom.css]\nplugins:\n")
     build(example_docs, env_for())
     html = api_page(example_docs)
@@ -155,6 +241,86 @@ def test_themes_and_docstring_styles(example_docs: Path, theme: str, style: str)
     assert links.index("../assets/docgap.css") < links.index("../custom.css"), "the user's stylesheet comes last"
     table = theme != "readthedocs"  # which renders parameters as a list
     assert_every_target_marked(html, example_targets(example_docs), "Machine draft", table=table)
+
+
+def test_summary_tables_show_badge_and_summary(example_docs: Path) -> None:
+    use_handler_options(example_docs, summary="true")
+    build(example_docs, env_for(), "--strict")
+    html = api_page(example_docs)
+    assert_every_target_marked(html, example_targets(example_docs), "Drafted from signature")
+    blocks = doc_blocks(html)
+    rows = {link["href"].rpartition("#")[2]: row for row in BeautifulSoup(html, "html.parser").select("tr.doc-section-item")
+            if (link := row.select_one("td:first-child a[href]"))}  # summary rows, by the member's path
+    filled = blocks["example_pkg.text.iter_lines"]
+    summary = marker_of(filled).parent.get_text(" ", strip=True)  # badge and generated summary, as in the docstring
+    row = rows["example_pkg.text.iter_lines"].find_all("td")[-1]
+    assert row.select_one(".docgap-generated").get_text(strip=True) == "Drafted from signature"
+    assert row.get_text(" ", strip=True) == summary and summary.startswith("Drafted from signature Iter lines")
+    human = rows["example_pkg.text.logged"].find_all("td")[-1]
+    assert human.get_text(" ", strip=True) == "Wrap a function so each call is counted." and not human.select(".docgap-generated")
+    inherited = rows["example_pkg.shapes.Circle.area"].find_all("td")[-1]  # an override, shown with its base's text
+    assert inherited.get_text(" ", strip=True) == "Return the area of the shape." and not inherited.select(".docgap-generated")
+    circle = blocks["example_pkg.shapes.Circle"]  # a generated class: its summary tables are not in its block
+    assert marker_of(circle) is not None
+    titles = [t for t in circle.select(":scope > p > .doc-section-title") if t.get_text() in ("Classes:", "Methods:")]
+    assert len(titles) == 2 and "Methods:" not in text_of(generated_part(circle))
+    for title in titles:
+        members = title.find_next("table").select("tbody tr")
+        assert members and not any(covered(row) for row in members), "a summary table inside the class's block"
+
+
+def test_human_text_griffe_does_not_read_is_shown(tmp_path: Path) -> None:
+    package = tmp_path / "tiny"
+    package.mkdir()
+    (package / "__init__.py").write_text(textwrap.dedent('''\
+        """A tiny package."""
+
+        #: The greeting spoken
+        #: to every visitor.
+        GREETING = "hello"
+
+        TIMEOUT = 30  #: Seconds to wait for an answer.
+
+
+        def helper(count: int) -> int:
+            return count + 1
+
+
+        class Base:
+            """A base."""
+
+            def run(self, steps: int) -> int:
+                """Run the given number of steps.
+
+                Args:
+                    steps: How many steps to run.
+
+                Returns:
+                    How many steps ran.
+                """
+                return steps
+
+
+        class Child(Base):
+            """A child."""
+
+            def run(self, steps: int) -> int:
+                return steps * 2
+    '''))
+    (tmp_path / "pyproject.toml").write_text('[tool.docgap]\npackages = ["tiny"]\nsearch_paths = ["."]\n')
+    site = tmp_path / "mkdocs"
+    (site / "docs").mkdir(parents=True)
+    (site / "docs" / "index.md").write_text("# tiny\n\n::: tiny\n    options:\n      show_source: false\n")
+    (site / "mkdocs.yml").write_text(f"site_name: tiny\nplugins:\n  - docgap:\n      config: ../pyproject.toml\n"
+                                     f"  - mkdocstrings:\n      handlers:\n        python:\n          paths: [{tmp_path}]\n")
+    proc = subprocess.run([MKDOCS, "build", "--strict"], cwd=site, env=env_for(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "generated: tiny.helper\n" in proc.stderr, proc.stderr
+    blocks = doc_blocks((site / "site" / "index.html").read_text())
+    assert_human(blocks["tiny.GREETING"], "The greeting spoken to every visitor.")
+    assert_human(blocks["tiny.TIMEOUT"], "Seconds to wait for an answer.")
+    assert_human(blocks["tiny.Child.run"], "Run the given number of steps.", "steps", "How many steps ran.")
+    assert marker_of(blocks["tiny.helper"]) is not None and "count" in text_of(generated_part(blocks["tiny.helper"]))
 
 
 @pytest.mark.parametrize("registration",
@@ -177,7 +343,7 @@ def test_without_plugin_strict_fails_the_build(example_docs: Path) -> None:
     config = example_docs / "pyproject.toml"
     config.write_text(config.read_text() + "frozen = true\nstrict = true\n")
     failed = build(example_docs, env_for(), check=False)
-    assert failed.returncode != 0 and "docgap (strict): 33 objects left undocumented" in failed.stderr
+    assert failed.returncode != 0 and "docgap: strict: 33 objects left undocumented" in failed.stderr
 
 
 def test_without_plugin_nothing_is_kept_between_builds(example_docs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -185,8 +351,9 @@ def test_without_plugin_nothing_is_kept_between_builds(example_docs: Path, monke
     for _ in range(2):  # as `mkdocs serve` rebuilds
         loader = griffe.GriffeLoader(extensions=griffe.load_extensions(EXTENSION), search_paths=[str(example_docs)])
         package = loader.load("example_pkg")
-        assert isinstance(package["shapes.Circle"].docstring, GeneratedDocstring)
+        assert package["shapes.Circle"].docstring.value.startswith('<span class="docgap-generated" ')
         assert package["shapes.Point.distance_to"].docstring.value.startswith("Return the Euclidean distance")
+        assert package["shapes.Circle.area"].docstring.value == "Return the area of the shape."  # inherited
         assert current_build() is None
 
 
@@ -232,7 +399,7 @@ def test_frozen_and_strict(example_docs: Path) -> None:
     assert "docgap-generated" not in api_page(example_docs)
     edit_config(example_docs, "      frozen: true\n", "      frozen: true\n      strict: true\n")
     failed = build(example_docs, env_for(), check=False)
-    assert failed.returncode != 0 and "docgap (strict): 33 objects left undocumented" in failed.stderr
+    assert failed.returncode != 0 and "docgap: strict: 33 objects left undocumented" in failed.stderr
     edit_config(example_docs, "      frozen: true\n      strict: true\n", "      strict: true\n")
     build(example_docs, env_for())  # not frozen: fills the cache ...
     edit_config(example_docs, "      strict: true\n", "      frozen: true\n      strict: true\n")
@@ -264,8 +431,7 @@ def wait_for(predicate, timeout: float = 90.0, interval: float = 0.3):
 
 
 def generated_texts(html: str) -> dict[str, str]:
-    return {path: marker.get_text(" ", strip=True) for path, block in doc_blocks(html).items()
-            if (marker := marker_of(block)) is not None}
+    return {path: text_of(part) for path, block in doc_blocks(html).items() if (part := generated_part(block))}
 
 
 def test_serve_regenerates_only_the_edited_function(example_docs: Path, tmp_path: Path) -> None:

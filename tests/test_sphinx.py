@@ -192,7 +192,7 @@ def test_failed_generations_warn_and_are_errors_under_strict(example_docs: Path,
         strict = sphinx_build(example_docs, tmp_path / "s", *args, "-D", "docgap_strict=1", env=env, check=False)
     assert "example_pkg.shapes.scale_all left undocumented" in lenient.stderr
     assert not (tmp_path / "l" / "api.html").read_text().count("docgap-generated")
-    assert strict.returncode != 0 and "docgap (strict)" in strict.stderr and "scale_all" in strict.stderr
+    assert strict.returncode != 0 and "docgap: strict:" in strict.stderr and "scale_all" in strict.stderr
 
 
 def test_configuration_errors_are_clear(example_docs: Path, tmp_path: Path) -> None:

@@ -114,7 +114,7 @@ class Fill:
         problems += [f"{t.path}: left for a later run (budget)" for t in self.skipped]
         if problems:
             shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
-            raise StrictModeError(f"docgap (strict): {len(problems)} objects left undocumented: {shown}")
+            raise StrictModeError(f"strict: {len(problems)} objects left undocumented: {shown}")
 
 
 def fill(

@@ -20,7 +20,7 @@ from typing import Any
 
 import diskcache
 
-from docgap import __version__
+from docgap._version import __version__
 from docgap.drafts import Origin, Record, Resolved
 from docgap.errors import LockfileError
 from docgap.settings import Settings

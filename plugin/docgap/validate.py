@@ -23,16 +23,16 @@ from __future__ import annotations
 
 import ast
 import re
-import unicodedata
 import warnings
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from docgap.grounding import is_dotted_name, ungrounded_names
 from docgap.render.sanitize import CODE_SPAN
 from docgap.schema import display, draft_schema
 from docgap.targets import Target
+
+if TYPE_CHECKING:
+    import jsonschema
 
 MAX_SUMMARY_CHARS = 200
 """Longest summary line accepted."""
@@ -45,7 +45,8 @@ MAX_ANSWER_CHARS = 50_000
 MAX_RAISES = 20
 """Most exceptions accepted in `raises`."""
 
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Control characters (Unicode category Cc) but line breaks and tabs, surrogates (Cs), bidirectional overrides.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 _PLACEHOLDER_FIELD = re.compile(
     r"(?:todo|tbd|tba|fixme|xxx|n/?a|none|null|nil|undefined|description|placeholder|\.{2,}|…|[-_?*.]+|<[^<>]*>)[.!]?",
@@ -100,28 +101,30 @@ def validate(data: Any, target: Target, known_names: frozenset[str] = frozenset(
     return _semantic_errors(data, target) + ungrounded_names(data, target, known_names)
 
 
-_VALIDATORS: dict[tuple[Any, ...], jsonschema.Draft202012Validator] = {}
+_SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
-def _validator(target: Target) -> jsonschema.Draft202012Validator:
-    # Targets of the same shape share one validator: descriptions differ, constraints do not.
+def _schema(target: Target) -> dict[str, Any]:
+    # Targets of the same shape share one schema here: descriptions differ, constraints do not.
     shape = (tuple(p.name for p in target.drafted_parameters), target.returns_value, target.yields, target.attributes)
-    validator = _VALIDATORS.get(shape)
-    if validator is None:
-        if len(_VALIDATORS) >= 4096:
-            _VALIDATORS.pop(next(iter(_VALIDATORS)))
-        validator = _VALIDATORS[shape] = jsonschema.Draft202012Validator(draft_schema(target))
-    return validator
+    schema = _SCHEMAS.get(shape)
+    if schema is None:
+        if len(_SCHEMAS) >= 4096:
+            _SCHEMAS.pop(next(iter(_SCHEMAS)))
+        schema = _SCHEMAS[shape] = draft_schema(target)
+    return schema
 
 
 def _schema_errors(data: Any, target: Target) -> list[str]:
     if not isinstance(data, dict):
         keys = ", ".join(draft_schema(target)["properties"])
         return [f"answer: must be a JSON object with the keys {keys}, got {_json_type(data)}"]
-    validator = _validator(target)
-    if _conforms(data, validator.schema):
+    schema = _schema(target)
+    if _conforms(data, schema):
         return []  # the common case, without jsonschema's cost; it explains the failures below
-    errors = (_explain(error, target) for error in validator.iter_errors(data))
+    import jsonschema  # here, not above: a build whose drafts all conform never loads it
+
+    errors = (_explain(error, target) for error in jsonschema.Draft202012Validator(schema).iter_errors(data))
     return list(dict.fromkeys(errors))
 
 
@@ -221,7 +224,7 @@ def _semantic_errors(data: dict[str, Any], target: Target) -> list[str]:
 
 def _text_problem(field: str, text: str, own_names: set[str]) -> str | None:
     """The first thing wrong with one field's text, or `None`."""
-    if any((unicodedata.category(char) in ("Cc", "Cs") and char not in "\n\r\t") or char in _BIDI_CONTROLS for char in text):
+    if _CONTROL.search(text):
         return "contains control characters; write plain text"
     if not text.strip():
         nullable = field in ("description", "examples")

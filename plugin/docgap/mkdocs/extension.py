@@ -1,5 +1,8 @@
 """A griffe extension that gives undocumented objects their drafts as mkdocstrings loads them.
 
+Each draft opens with docgap's marker (`marker`); objects the scan counts as documented by text
+griffe does not read (`#:` comments, inherited docstrings) get that text, unmarked.
+
 Registered automatically by the `docgap` MkDocs plugin, or by hand in the handler options:
 
 ```yaml
@@ -24,8 +27,9 @@ from typing import Any
 import griffe
 from mkdocs.exceptions import PluginError
 
-from docgap.drafts import Resolved
+from docgap.drafts import Record
 from docgap.errors import DocgapError
+from docgap.human import human_docstring
 from docgap.mkdocs.report import forward_core_logs, report
 from docgap.mkdocs.state import current_build
 from docgap.pipeline import Fill, fill
@@ -33,38 +37,7 @@ from docgap.render import render
 from docgap.scan import scan_objects
 from docgap.settings import STYLES, Settings, load_settings
 
-CLOSE = "</div>"
-
-
-class GeneratedDocstring(griffe.Docstring):
-    """A draft as a griffe docstring, whose rendered sections all sit inside docgap's marker.
-
-    `value` is the marker (badge) followed by the draft, so whatever reads the raw text sees the
-    label. Parsed, it is the draft's own sections between two text sections that open and close
-    the marker element: mkdocstrings renders every section with its normal templates, and the
-    whole generated part (summary, parameters, returns...) is one `.docgap-generated` block, apart
-    from the object's members.
-    """
-
-    def __init__(self, draft: str, opening: str, *, parent: griffe.Object, parser: str,
-                 parser_options: dict[str, Any]) -> None:
-        super().__init__(opening + CLOSE + "\n\n" + draft, parent=parent, parser=parser, parser_options=parser_options)
-        self.draft = draft
-        self.opening = opening
-
-    def parse(self, parser: Any = None, **options: Any) -> list[griffe.DocstringSection]:
-        """Parse the draft and wrap its sections in the marker element.
-
-        Args:
-            parser: The docstring parser; the one set on this docstring by default.
-            **options: Parser options; this docstring's by default.
-
-        Returns:
-            The opening marker, the draft's sections, the closing tag.
-        """
-        plain = griffe.Docstring(self.draft, lineno=self.lineno, parent=self.parent)
-        sections = griffe.parse(plain, parser or self.parser, **(options or self.parser_options))
-        return [griffe.DocstringSectionText(self.opening), *sections, griffe.DocstringSectionText(CLOSE)]
+_MARKDOWN_ACTIVE = frozenset("\\`*_[]{}|~^=+$:")  # none of them in what html.escape writes
 
 
 class DocgapExtension(griffe.Extension):
@@ -101,31 +74,109 @@ class DocgapExtension(griffe.Extension):
 def apply(outcome: Fill, pkg: griffe.Module, settings: Settings, style: str, options: dict[str, Any]) -> None:
     """Give each resolved object of `pkg` that still has no docstring its marked, rendered draft.
 
+    The draft is a plain docstring whose first line starts with docgap's marker (see `marker`), so
+    mkdocstrings renders the summary, parameters and returns with its normal templates and no extra
+    Markdown conversion, and its summary tables (which show a docstring's first line) show the badge.
+    Then the human text the scan counted but griffe does not read is shown (see `show_human_text`).
+
     Args:
         outcome: The package's fill.
         pkg: The loaded package the drafts belong to.
-        settings: Labels.
+        settings: Labels, and whether overrides inherit docstrings.
         style: Docstring style to render and parse drafts in.
         options: The handler's docstring parser options.
     """
     for resolved in outcome.resolved.values():
         obj = _find(pkg, resolved.target.path)
-        if obj is None or (obj.docstring is not None and obj.docstring.value.strip()):
+        if obj is None or _has_docstring(obj):
             continue  # never touch what a person wrote
         draft = render(resolved.record.draft, resolved.target, style, markup="markdown")
-        obj.docstring = GeneratedDocstring(draft, opening(resolved, settings.label_ai, settings.label_signature),
-                                           parent=obj, parser=style, parser_options=options)
+        sections = _titled_sections(draft, obj, style, options) if obj.is_module or obj.is_class else None
+        opening = marker(resolved.record, settings.label_ai, settings.label_signature, sections=sections)
+        obj.docstring = griffe.Docstring(opening + draft, parent=obj, parser=style, parser_options=options)
+    show_human_text(outcome, pkg, settings, style, options)
 
 
-def opening(resolved: Resolved, label_ai: str, label_signature: str) -> str:
-    """docgap's own marker element, left open, with its badge (escaped; no text from a draft in it)."""
-    record = resolved.record
-    label = label_ai if record.is_ai else label_signature
-    who = f"{record.provider} ({record.model})" if record.model else record.provider
-    attrs = (f'class="docgap-generated" data-docgap-provider="{html.escape(record.provider)}" '
-             f'data-docgap-model="{html.escape(record.model or "")}"')
-    title = html.escape(f"Generated by docgap with {who}; not written by the authors")
-    return f'<div {attrs}><span class="docgap-badge" title="{title}">{html.escape(label)}</span>'
+def show_human_text(outcome: Fill, pkg: griffe.Module, settings: Settings, style: str, options: dict[str, Any]) -> None:
+    """Show, unmarked, the human text of documented objects griffe gives no docstring.
+
+    The scan counts as documented an attribute with a Sphinx `#:` comment and (`inherit_docstrings`)
+    an override of a documented base member; griffe reads neither, so mkdocstrings would show such
+    an object with no text at all. A class documented by its `__init__` is left alone: mkdocstrings
+    shows that docstring itself (as the `__init__` member, or merged with `merge_init_into_class`).
+
+    Args:
+        outcome: The package's fill (its scan lists the documented objects).
+        pkg: The loaded package.
+        settings: Whether overrides inherit docstrings.
+        style: Docstring style to parse the text in.
+        options: The handler's docstring parser options.
+    """
+    for documented in outcome.scan.documented:
+        if documented.kind in ("module", "class"):
+            continue
+        obj = _find(pkg, documented.path)
+        if obj is None or _has_docstring(obj):
+            continue  # the usual case, and nothing to add
+        text = human_docstring(obj, settings)
+        if text:
+            obj.docstring = griffe.Docstring(text, parent=obj, parser=style, parser_options=options)
+
+
+def marker(record: Record, label_ai: str, label_signature: str, *, sections: int | None = None) -> str:
+    """docgap's marker, which opens a draft's first line: the badge, one inline element.
+
+    Everything in it is docgap's own and escaped (provider, model, label, tooltip); no text from a
+    draft goes inside it. Being inline at the start of the summary, it costs no Markdown conversion
+    of its own, and the summary tables, which show a docstring's first line, show it too. It is a
+    single element (no inner badge element) because each raw HTML tag costs Markdown a little, on
+    every generated object.
+
+    Args:
+        record: The draft's record: provider, model, and the badge's text and tooltip.
+        label_ai: Badge text for a model's draft.
+        label_signature: Badge text for the signature provider's.
+        sections: For a module or class, how many titled sections (Parameters, Attributes...) the
+            draft has, so the stylesheet can end the marked block before mkdocstrings' summary
+            tables of its members; `None` for other objects.
+
+    Returns:
+        The marker element followed by a space, all on one line.
+    """
+    attributes = {
+        "class": "docgap-generated",
+        "data-docgap-provider": record.provider,
+        "data-docgap-model": record.model or "",
+        **({"data-docgap-sections": str(sections)} if sections is not None else {}),
+        "title": record.credit,
+    }
+    rendered = " ".join(f'{name}="{_escape(_one_line(value))}"' for name, value in attributes.items())
+    label = _escape(_one_line(record.label(label_ai, label_signature)))
+    return f'<span {rendered}>{label}</span> '
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _escape(text: str) -> str:
+    """`html.escape`, then what Markdown (or an extension) would read even in a tag, as references.
+
+    Markdown reads code spans, links and backslashes before raw HTML, so a backquote could open a
+    code span inside an attribute; and the badge's text is read for emphasis, emoji and the like.
+    """
+    return "".join(f"&#{ord(c)};" if c in _MARKDOWN_ACTIVE else c for c in html.escape(text))
+
+
+def _has_docstring(obj: griffe.Object) -> bool:
+    return obj.docstring is not None and bool(obj.docstring.value.strip())
+
+
+def _titled_sections(draft: str, obj: griffe.Object, style: str, options: dict[str, Any]) -> int:
+    """How many sections with a title mkdocstrings renders for a draft (all but text and admonitions)."""
+    sections = griffe.parse(griffe.Docstring(draft, parent=obj), style, **{**options, "warnings": False})
+    return sum(s.kind not in (griffe.DocstringSectionKind.text, griffe.DocstringSectionKind.admonition)
+               for s in sections)
 
 
 def _settings_without_plugin() -> Settings:

@@ -76,5 +76,5 @@ def report(fills: Sequence[Fill], settings: Settings) -> list[str]:
         try:
             outcome.check_strict(settings)
         except StrictModeError as exc:
-            problems.append(str(exc))
+            problems.append(f"docgap: {exc}")
     return problems

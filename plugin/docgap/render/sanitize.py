@@ -40,6 +40,11 @@ Runs are matched whole (the lookarounds), which also keeps matching linear on lo
 _REST_INLINE = frozenset("\\`*_|:[]<>@")
 _REST_ENUMERATOR = re.compile(r"^(?:\d+|[A-Za-z]|[IVXLCDM]+|[ivxlcdm]+)[.)](?:\s|$)")
 _MD_PLAIN = frozenset(",'/; ")
+# Markdown: every ASCII character but letters, digits and `_MD_PLAIN` becomes a character
+# reference; full stops are decided by `_escape_prose`. reST: inline markup characters get a backslash.
+_MD_TABLE = {c: f"&#{c};" for c in range(128) if not chr(c).isalnum() and chr(c) not in _MD_PLAIN and chr(c) != "."}
+_MD_INNER_DOT = re.compile(r"\.(?=[^ ])")
+_REST_TABLE = {ord(c): "\\" + c for c in _REST_INLINE}
 
 
 def escape_text(text: str, markup: str) -> str:
@@ -71,7 +76,8 @@ def normalize(text: str) -> str:
     format characters (bidirectional overrides included) are dropped; lone surrogates become
     U+FFFD so the text can be encoded.
     """
-    return "\n".join("".join(_printable(char) for char in line.expandtabs(4)) for line in text.splitlines())
+    lines = (line.expandtabs(4) for line in text.splitlines())
+    return "\n".join(line if line.isprintable() else "".join(map(_printable, line)) for line in lines)
 
 
 def _printable(char: str) -> str:
@@ -178,24 +184,16 @@ def _escape_prose(text: str, markup: str, *, at_line_start: bool) -> str:
     if not text:
         return ""
     if markup == "rest":
-        escaped = "".join("\\" + char if char in _REST_INLINE else char for char in text)
+        escaped = text.translate(_REST_TABLE)
         first = text[0]
         if at_line_start and first not in _REST_INLINE and (not first.isalnum() or _REST_ENUMERATOR.match(text)):
             escaped = "\\" + escaped
         return escaped
-    # A full stop that ends a sentence stays as it is (most text has one per sentence and it can
-    # form no link, list or other syntax); every other punctuation character is a reference.
-    return "".join(
-        "." if char == "." and (index or not at_line_start) and text[index + 1:index + 2] in ("", " ")
-        else _md_char(char)
-        for index, char in enumerate(text)
-    )
-
-
-def _md_char(char: str) -> str:
-    if char.isalnum() or char in _MD_PLAIN or not char.isascii():
-        return char
-    return f"&#{ord(char)};"
+    # A full stop that ends a sentence (followed by a space or nothing) stays as it is: most text
+    # has one per sentence and it can form no link, list or other syntax. Every other punctuation
+    # character, a full stop opening a line included, is a reference.
+    escaped = _MD_INNER_DOT.sub("&#46;", text.translate(_MD_TABLE))
+    return "&#46;" + escaped[1:] if at_line_start and escaped.startswith(".") else escaped
 
 
 def _encode_code_line(line: str) -> str:

@@ -42,7 +42,7 @@ def on_builder_inited(app: Sphinx) -> None:
     except (SettingsError, ProviderConfigError) as exc:
         raise ConfigError(f"docgap: {exc} (conf.py: docgap_<setting>; pyproject.toml: [tool.docgap])") from exc
     except DocgapError as exc:
-        raise ExtensionError(str(exc) if str(exc).startswith("docgap") else f"docgap: {exc}") from exc
+        raise ExtensionError(f"docgap: {exc}") from exc
     state = BuildState(settings, outcome)
     set_state(app.env, state)
     register_attribute_docs(state)
