@@ -186,8 +186,8 @@ def test_build_marks_every_undocumented_object(example_docs: Path) -> None:
     html = api_page(example_docs)
     targets = example_targets(example_docs)
     assert_every_target_marked(html, targets, "Drafted from signature")
-    for marker in BeautifulSoup(html, "html.parser").select(".docgap-generated"):
-        assert marker["data-docgap-provider"] == "signature" and marker["data-docgap-model"] == ""
+    for badge in BeautifulSoup(html, "html.parser").select(".docgap-generated"):
+        assert badge["data-docgap-provider"] == "signature" and badge["data-docgap-model"] == ""
     assert (example_docs / "mkdocs" / "site" / "assets" / "docgap.css").is_file()
     assert BeautifulSoup(html, "html.parser").select('link[href$="assets/docgap.css"]')
     assert tree_hash(example_docs / "example_pkg") == before

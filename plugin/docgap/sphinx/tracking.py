@@ -32,7 +32,7 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
     def attributes_for(name: str) -> dict[str, str] | None:
         path, key = shown.get(name, ("", ""))
-        return state.attributes(path) if key and path != REPORT else None
+        return state.attributes(path) if key else None
 
     wrap_generated(doctree, attributes_for)
 
