@@ -22,8 +22,8 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def sphinx_build(docs: Path, out: Path, *args: str, env: dict[str, str] | None = None,
                  check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run `sphinx-build` on `docs/sphinx` into `out`."""
-    proc = subprocess.run([SPHINX_BUILD, *args, str(docs / "sphinx"), str(out)], capture_output=True,
+    """Run `sphinx-build` on `docs/sphinx` into `out`, without colour so its output can be parsed."""
+    proc = subprocess.run([SPHINX_BUILD, "--no-color", *args, str(docs / "sphinx"), str(out)], capture_output=True,
                           text=True, env=env or clean_env(), timeout=600)
     if check:
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -30,8 +30,14 @@ def marked(page: dict) -> set[str]:
 
 
 def reread(proc) -> set[str]:
-    """The documents a build read, from its `reading sources... [ 50%] api` lines."""
-    return set(re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", proc.stdout))
+    """The documents a build read, from its `reading sources... [ 50%] api` lines.
+
+    Terminal control codes are dropped first; output without a reading phase fails the test instead
+    of reading as "nothing was re-read".
+    """
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", proc.stdout)
+    assert "updating environment: " in text, text
+    return set(re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", text))
 
 
 def assert_same_as_fresh_build(docs: Path, out: Path, *args: str, env: dict[str, str] | None = None) -> None:
