@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
 import types
+from pathlib import Path
 
 import pytest
 from fake_openai import FakeOpenAI

@@ -15,9 +15,9 @@ import griffe
 
 from docgap._version import __version__
 from docgap.errors import DocgapError, StrictModeError
+from docgap.human import human_docstring
 from docgap.pipeline import Fill, fill
 from docgap.render import render
-from docgap.human import human_docstring
 from docgap.scan import scan
 from docgap.settings import STYLES, PROVIDERS, Settings, load_settings
 from docgap.store import Store

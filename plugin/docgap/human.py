@@ -13,6 +13,12 @@ from docgap.settings import Settings
 from docgap.source_facts import doc_comment
 
 
+def own_docstring(obj: griffe.Object | griffe.Alias) -> str | None:
+    """`obj`'s own docstring when it has text (griffe keeps blank ones too)."""
+    docstring = obj.docstring
+    return docstring.value if docstring is not None and docstring.value.strip() else None
+
+
 def human_docstring(obj: griffe.Object, settings: Settings) -> str | None:
     """The human text that documents `obj`, if any.
 
@@ -25,14 +31,13 @@ def human_docstring(obj: griffe.Object, settings: Settings) -> str | None:
         (`inherit_docstrings`) that of the member a method or property overrides; `None` when
         there is none.
     """
-    if obj.docstring is not None and obj.docstring.value.strip():
-        return obj.docstring.value
+    if (own := own_docstring(obj)) is not None:
+        return own
     if obj.is_attribute and "property" not in obj.labels:
         return doc_comment(obj.module.lines, obj.lineno or 0)
     if obj.is_class:
         init = obj.members.get("__init__")
-        has_doc = init is not None and not init.is_alias and init.docstring and init.docstring.value.strip()
-        return init.docstring.value if has_doc else None  # type: ignore[union-attr]
+        return own_docstring(init) if init is not None and not init.is_alias else None
     if settings.inherit_docstrings and obj.parent is not None and obj.parent.is_class and (obj.is_function or "property" in obj.labels):
         return _inherited_docstring(obj)
     return None
@@ -46,8 +51,9 @@ def _inherited_docstring(obj: griffe.Object) -> str | None:
     for base in bases:
         member = base.members.get(obj.name)
         try:
-            if member is not None and member.docstring is not None and member.docstring.value.strip():
-                return member.docstring.value
+            inherited = own_docstring(member) if member is not None else None
         except (griffe.AliasResolutionError, griffe.CyclicAliasError):
             continue
+        if inherited is not None:
+            return inherited
     return None

@@ -94,6 +94,11 @@ class Fill:
     warnings: tuple[str, ...] = ()
     _aliases: dict[str, str] = field(default_factory=dict, repr=False)
 
+    @property
+    def undocumented(self) -> int:
+        """How many objects are left without a draft: failed, over budget, or missing (frozen)."""
+        return len(self.failed) + len(self.skipped) + len(self.missing)
+
     def lookup(self, path: str) -> Resolved | None:
         """Return the resolved draft for a canonical path or any public alias of it."""
         found = self.resolved.get(path)

@@ -29,7 +29,7 @@ from mkdocs.exceptions import PluginError
 
 from docgap.drafts import Record
 from docgap.errors import DocgapError
-from docgap.human import human_docstring
+from docgap.human import human_docstring, own_docstring
 from docgap.mkdocs.report import forward_core_logs, report
 from docgap.mkdocs.state import current_build
 from docgap.pipeline import Fill, fill
@@ -88,7 +88,7 @@ def apply(outcome: Fill, pkg: griffe.Module, settings: Settings, style: str, opt
     """
     for resolved in outcome.resolved.values():
         obj = _find(pkg, resolved.target.path)
-        if obj is None or _has_docstring(obj):
+        if obj is None or own_docstring(obj) is not None:
             continue  # never touch what a person wrote
         draft = render(resolved.record.draft, resolved.target, style, markup="markdown")
         sections = _titled_sections(draft, obj, style, options) if obj.is_module or obj.is_class else None
@@ -116,7 +116,7 @@ def show_human_text(outcome: Fill, pkg: griffe.Module, settings: Settings, style
         if documented.kind in ("module", "class"):
             continue
         obj = _find(pkg, documented.path)
-        if obj is None or _has_docstring(obj):
+        if obj is None or own_docstring(obj) is not None:
             continue  # the usual case, and nothing to add
         text = human_docstring(obj, settings)
         if text:
@@ -166,10 +166,6 @@ def _escape(text: str) -> str:
     code span inside an attribute; and the badge's text is read for emphasis, emoji and the like.
     """
     return "".join(f"&#{ord(c)};" if c in _MARKDOWN_ACTIVE else c for c in html.escape(text))
-
-
-def _has_docstring(obj: griffe.Object) -> bool:
-    return obj.docstring is not None and bool(obj.docstring.value.strip())
 
 
 def _titled_sections(draft: str, obj: griffe.Object, style: str, options: dict[str, Any]) -> int:

@@ -38,7 +38,7 @@ def describe_choice(settings: Settings) -> str:
     name = resolve_provider_name(settings)
     if name == "signature":
         variable = settings.api_key_env or "OPENAI_API_KEY"
-        found = _found_in_environment(settings) if settings.provider == "auto" else None
+        found = _found_in_environment(settings)
         if settings.provider != "auto":
             why = "configured"
         elif found:

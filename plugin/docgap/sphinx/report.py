@@ -30,7 +30,7 @@ class ReportDirective(SphinxDirective):
         summary = nodes.paragraph(text=(
             f"{len(resolved)} objects have generated documentation "
             f"({ai} written by a model, {len(resolved) - ai} drafted from signatures); "
-            f"{len(state.fill.failed) + len(state.fill.missing) + len(state.fill.skipped)} are still undocumented."
+            f"{state.fill.undocumented} are still undocumented."
         ))
         headers = ("Object", "Kind", "Provider", "Model")
         rows = [(r.target.path, r.target.kind, r.record.provider, r.record.model or "") for r in resolved]

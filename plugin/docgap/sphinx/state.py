@@ -100,7 +100,7 @@ class BuildState:
         """A digest of everything `.. docgap-report::` shows."""
         if REPORT not in self._keys:
             rows = [(p, r.target.kind, r.record.provider, r.record.model) for p, r in sorted(self.fill.resolved.items())]
-            self._keys[REPORT] = _digest(rows, len(self.fill.failed) + len(self.fill.missing) + len(self.fill.skipped))
+            self._keys[REPORT] = _digest(rows, self.fill.undocumented)
         return self._keys[REPORT]
 
     def attributes(self, path: str) -> dict[str, str] | None:
