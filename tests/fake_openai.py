@@ -93,6 +93,10 @@ class FakeOpenAI:
         self.requests: list[Recorded] = []
         self.default: Reply | Callable[[Recorded], Reply] = Reply()
         """What requests get once the script is empty (a `Chaos` for fault runs)."""
+        self.caps: tuple[str, ...] = ("max_completion_tokens", "max_tokens")
+        """The output-cap parameters this server applies; others are accepted and ignored (as Ollama does)."""
+        self.tokens = 0
+        """Tokens (prompt + completion) reported in the usage of all answers so far."""
         self._script: deque[Reply | Callable[[Recorded], Reply]] = deque()
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", port), _handler_for(self))
@@ -207,27 +211,41 @@ def _schema_of(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return {"properties": {"summary": {"type": "string"}}}, "json_object"
 
 
-def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+def _tokens(text: str) -> int:
+    """Tokens of `text` as a real tokenizer counts English and code: about four characters each."""
+    return -(-len(text) // 4)
+
+
+def _completion(body: dict[str, Any], reply: Reply, caps: tuple[str, ...] = ()) -> dict[str, Any]:
     schema, mode = _schema_of(body)
     answer = default_answer(schema)
     if reply.mutate is not None:
         answer = reply.mutate(answer)
     content = reply.content if reply.content is not None else json.dumps(answer)
-    message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
     finish = reply.finish_reason or "stop"
+    cap = next((body[name] for name in caps if isinstance(body.get(name), int)), None)
+    if cap is not None and _tokens(content) > cap:  # a real server stops at the cap
+        content, finish = content[:cap * 4], "length"
+    message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
     if reply.refusal is not None:
         message.update(content=None, refusal=reply.refusal)
     elif mode == "tools":
         message.update(content=None, tool_calls=[{"id": "call_1", "type": "function",
                                                    "function": {"name": "generate_docstring", "arguments": content}}])
-        finish = reply.finish_reason or "tool_calls"
-    prompt_tokens = len(json.dumps(body.get("messages", []))) // 4
+        finish = "tool_calls" if finish == "stop" and not reply.finish_reason else finish
+    # What a real service counts: each message's text with a few tokens of framing, and the
+    # schema of structured output or tools, which it adds to the prompt.
+    messages = body.get("messages") or []
+    prompt_tokens = sum(_tokens(str(m.get("content") or "")) + 4 for m in messages) + 3
+    if mode != "json_object":
+        prompt_tokens += _tokens(json.dumps(schema))
+    completion_tokens = _tokens(content)
     return {
         "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
         "model": body.get("model", "fake"),
         "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(content) // 4 + 1,
-                  "total_tokens": prompt_tokens + len(content) // 4 + 1,
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens,
                   "prompt_tokens_details": {"cached_tokens": min(prompt_tokens, 256)}},
     }
 
@@ -272,7 +290,10 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 error = {"message": reply.error, "type": "invalid_request_error", "code": reply.code}
                 self._send(reply.status, {"error": error}, reply.headers)
             else:
-                self._send(200, _completion(body, reply), reply.headers)
+                completion = _completion(body, reply, server.caps)
+                with server._lock:
+                    server.tokens += completion["usage"]["total_tokens"]
+                self._send(200, completion, reply.headers)
 
         def _send(self, status: int, payload: dict[str, Any] | str, headers: dict[str, str] | None = None,
                   content_type: str = "application/json") -> None:

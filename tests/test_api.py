@@ -6,7 +6,6 @@ import json
 import types
 from pathlib import Path
 
-import pytest
 from fake_openai import FakeOpenAI
 
 import docgap
@@ -25,16 +24,18 @@ def test_fill_and_render_through_the_public_api(example_docs: Path, tmp_path: Pa
     settings = docgap.load_settings(example_docs / "pyproject.toml", {"cache_dir": str(tmp_path / "cache")})
     outcome = docgap.fill(settings)
     assert outcome.summary is not None and outcome.summary.generated == len(outcome.scan.targets) > 0
-    resolved = outcome.lookup("example_pkg.shapes.scale_all")
-    assert resolved is not None and not validate(resolved.record.draft.to_json(), resolved.target)
-    text = render(resolved.record.draft, resolved.target, "google")
-    assert "Args:" in text and all(p.name in text for p in resolved.target.parameters)
+    resolved = outcome.lookup("example_pkg.shapes.Circle")
+    assert resolved is not None and not resolved.record.is_ai
+    assert not validate(resolved.record.draft.to_json(), resolved.target, partial=True)
+    draft = resolved.record.draft
+    assert draft.summary == "Subclass of `Shape`." and [(r.exception, r.when) for r in draft.raises] == [
+        ("ValueError", "If `radius < 0`.")]
+    text = render(draft, resolved.target, "google", markup="markdown")
+    assert text == "Subclass of `Shape`.\n\nRaises:\n    ValueError: If `radius < 0`."
 
 
 def test_prompts_carry_voice_examples_from_the_targets_own_module(
-        example_docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT", "OPENAI_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
+        example_docs: Path, tmp_path: Path, no_model_env: None) -> None:
     with FakeOpenAI() as server:
         settings = docgap.load_settings(example_docs / "pyproject.toml", {
             "cache_dir": str(tmp_path / "cache"), "provider": "openai", "model": "fake", "base_url": server.url})

@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import tree_hash
+from conftest import BIN, DocgapRunner, clean_env, install_echo_provider, tree_hash
+from docgap.providers.signature import draft_from_signature
+from docgap.render import render
+from docgap.scan import scan
+from docgap.settings import load_settings
 
-DOCGAP = [str(Path(sys.executable).parent / "docgap")]
-
-
-def docgap(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
-    proc = subprocess.run([*DOCGAP, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+pytestmark = pytest.mark.slow  # end-to-end: real builds and subprocesses
 
 
 def as_json(proc: subprocess.CompletedProcess[str]) -> dict:
     return json.loads(proc.stdout)
 
 
-def test_scan_fill_refill_lock_and_reproduce(example_docs: Path, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_scan_fill_refill_lock_and_reproduce(docgap: DocgapRunner, example_docs: Path, tmp_path: Path) -> None:
     package = example_docs / "example_pkg"
     before = tree_hash(package)
 
@@ -49,7 +44,13 @@ def test_scan_fill_refill_lock_and_reproduce(example_docs: Path, tmp_path: Path)
     assert rescanned["filled"] == len(missing) and rescanned["missing"] == 0
 
     shown = {path: as_json(docgap(example_docs, "show", path, "--json")) for path in missing[:8]}
-    assert all(s["origin"] == "cache" and s["provider"] == "signature" and s["docstring"] for s in shown.values())
+    assert all(s["origin"] == "cache" and s["provider"] == "signature" for s in shown.values())
+    targets = {t.path: t for t in scan(load_settings(example_docs / "pyproject.toml")).targets}
+    for path, s in shown.items():  # what the offline draft says, and nothing when the source shows no fact
+        assert s["docstring"] == render(draft_from_signature(targets[path]), targets[path], s["style"]), path
+    assert "" in {s["docstring"] for s in shown.values()}
+    empty = next(path for path, s in shown.items() if s["docstring"] == "")
+    assert "an empty draft" in docgap(example_docs, "show", empty).stdout
 
     locked = as_json(docgap(example_docs, "lock", "--json"))
     assert locked["objects"] == len(missing)
@@ -67,7 +68,7 @@ def test_scan_fill_refill_lock_and_reproduce(example_docs: Path, tmp_path: Path)
     assert tree_hash(package) == before
 
 
-def test_human_text_wins_in_show(example_docs: Path) -> None:
+def test_human_text_wins_in_show(docgap: DocgapRunner, example_docs: Path) -> None:
     scanned = as_json(docgap(example_docs, "scan", "--json"))
     documented = next(o["path"] for o in scanned["objects"] if o["state"] == "documented" and o["kind"] == "function")
     shown = as_json(docgap(example_docs, "show", documented, "--json"))
@@ -79,19 +80,20 @@ def test_human_text_wins_in_show(example_docs: Path) -> None:
     ("example_pkg.shapes.Circle.area", "example_pkg.shapes.Circle.area", "Return the area of the shape."),  # inherited
     ("example_pkg.Circle.area", "example_pkg.shapes.Circle.area", "Return the area of the shape."),
 ])
-def test_show_finds_human_text_by_alias_and_inheritance(example_docs: Path, name: str, path: str, text: str) -> None:
+def test_show_finds_human_text_by_alias_and_inheritance(docgap: DocgapRunner, example_docs: Path, name: str,
+                                                        path: str, text: str) -> None:
     shown = as_json(docgap(example_docs, "show", name, "--json"))
     assert (shown["path"], shown["state"], shown["origin"], shown["docstring"]) == (path, "documented", "human", text)
 
 
-def test_text_output_and_verbose_listing(example_docs: Path) -> None:
+def test_text_output_and_verbose_listing(docgap: DocgapRunner, example_docs: Path) -> None:
     out = docgap(example_docs, "scan", "-v").stdout
     assert "coverage:" in out and "missing" in out and "total" in out
     out = docgap(example_docs, "fill").stdout
     assert "generated" in out and "provider signature" in out
 
 
-def test_frozen_strict_fails_with_a_reason(example_docs: Path) -> None:
+def test_frozen_strict_fails_with_a_reason(docgap: DocgapRunner, example_docs: Path) -> None:
     proc = docgap(example_docs, "fill", "--frozen", "--strict", check=False)
     assert proc.returncode == 1
     assert "strict" in proc.stderr and "frozen" in proc.stderr
@@ -99,7 +101,7 @@ def test_frozen_strict_fails_with_a_reason(example_docs: Path) -> None:
     assert proc.returncode == 0 and "frozen" in proc.stderr
 
 
-def test_module_that_does_not_parse_warns_and_scan_goes_on(tmp_path: Path) -> None:
+def test_module_that_does_not_parse_warns_and_scan_goes_on(docgap: DocgapRunner, tmp_path: Path) -> None:
     package = tmp_path / "brokenpkg"
     package.mkdir()
     (package / "__init__.py").write_text("def ok(x):\n    return x\n")
@@ -111,7 +113,7 @@ def test_module_that_does_not_parse_warns_and_scan_goes_on(tmp_path: Path) -> No
     assert "bad.py:1" in proc.stderr and as_json(proc)["totals"]["filled"] >= 1
 
 
-def test_corrupt_cache_warns_and_the_fill_goes_on(example_docs: Path) -> None:
+def test_corrupt_cache_warns_and_the_fill_goes_on(docgap: DocgapRunner, example_docs: Path) -> None:
     cache = example_docs / "broken-cache"
     cache.mkdir()
     (cache / "cache.db").write_bytes(b"garbage" * 1000)
@@ -124,7 +126,7 @@ def test_corrupt_cache_warns_and_the_fill_goes_on(example_docs: Path) -> None:
     ["scan", "no_such_pkg_xyz"], ["show", "example_pkg.nope"], ["scan", "--style", "rst"], ["fill", "--bogus"],
     ["lock", "--concurrency", "many"], [], ["scan", "--config", "bad.toml"],
 ])
-def test_bad_input_is_one_line_and_nonzero(example_docs: Path, args: list[str]) -> None:
+def test_bad_input_is_one_line_and_nonzero(docgap: DocgapRunner, example_docs: Path, args: list[str]) -> None:
     (example_docs / "bad.toml").write_text("[tool.docgap]\npackages = ['example_pkg']\ncolour = 'red'\n")
     proc = docgap(example_docs, *args, check=False)
     assert proc.returncode == 2
@@ -132,8 +134,7 @@ def test_bad_input_is_one_line_and_nonzero(example_docs: Path, args: list[str]) 
 
 
 def test_a_closed_pipe_ends_quietly(example_docs: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
-    proc = subprocess.Popen([*DOCGAP, "scan", "-v"], cwd=example_docs, env=env, text=True,
+    proc = subprocess.Popen([str(BIN / "docgap"), "scan", "-v"], cwd=example_docs, env=clean_env(), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.close()  # like `docgap scan -v | head -1` once head has its line
     stderr = proc.stderr.read()
@@ -150,10 +151,23 @@ def test_repeated_runs_in_one_process_log_once(example_docs: Path, monkeypatch: 
     assert capsys.readouterr().err.count("objects have no draft") == 2
 
 
-def test_show_keeps_griffe_noise_off_stderr(tmp_path: Path) -> None:
+def test_show_keeps_griffe_noise_off_stderr(docgap: DocgapRunner, tmp_path: Path) -> None:
     package = tmp_path / "deep"
     package.mkdir()
     # griffe logs an error for an expression too deep for it; the scan is fine and so is `show`.
     (package / "__init__.py").write_text('def f():\n    """Doc."""\n\nX = ' + "-" * 600 + "1\n")
     proc = docgap(tmp_path, "show", "deep.f", "--search-path", str(tmp_path))
     assert proc.stdout.endswith("Doc.\n") and proc.stderr == ""
+
+
+@pytest.mark.slow
+def test_a_provider_another_package_registers_is_offered_and_used(docgap: DocgapRunner, tmp_path: Path) -> None:
+    site = install_echo_provider(tmp_path / "site-packages")
+    (tmp_path / "tinypkg").mkdir()
+    (tmp_path / "tinypkg" / "__init__.py").write_text("def area(radius: float) -> float:\n    return radius\n")
+    env = clean_env(PYTHONPATH=str(site))
+    assert "echo" in docgap(tmp_path, "fill", "--help", env=env).stdout
+    proc = docgap(tmp_path, "fill", "tinypkg", "--search-path", ".", "--provider", "echo", "--json", env=env)
+    assert as_json(proc)["provider"] == "echo" and as_json(proc)["generated"] == 2  # the module and `area`
+    assert "signature" in docgap(tmp_path, "fill", "--help").stdout  # not installed: not offered
+    assert "echo" not in docgap(tmp_path, "fill", "--help").stdout

@@ -15,8 +15,8 @@ from docgap.targets import Target
 class CountingProvider:
     """A provider of the test's own (not an SDK stand-in) that records concurrency.
 
-    Like a real provider, it records each request's usage in the run's limits: one request per
-    target, answered or not.
+    Like a real provider, it reserves each request in the run's limits and settles it with its
+    usage: one request per target, answered or not.
     """
 
     name = "counting"
@@ -35,9 +35,9 @@ class CountingProvider:
         self.calls.append(target.path)
         self.running += 1
         self.peak = max(self.peak, self.running)
-        await self.limits.acquire(10)
+        reservation = await self.limits.acquire(10, 5)
         await asyncio.sleep(0.01)
-        self.limits.record(Usage(1, 10, 5, 0))
+        self.limits.settle(reservation, Usage(1, 10, 5, 0))
         self.running -= 1
         if target.path in self.fail:
             raise GenerationError("refused")
@@ -55,8 +55,7 @@ def jobs(n: int, *, same_key: bool = False) -> list[Job]:
 
 
 def run(provider: CountingProvider, job_list: list[Job], **kw: object):
-    return run_sync(lambda: generate_async(job_list, provider, concurrency=kw.pop("concurrency", 4),
-                                           limits=provider.limits, **kw))
+    return run_sync(lambda: generate_async(job_list, provider, concurrency=kw.pop("concurrency", 4), **kw))
 
 
 def test_concurrency_is_bounded_and_everything_runs() -> None:
@@ -89,7 +88,7 @@ def test_usage_counts_the_requests_of_targets_that_failed() -> None:
 
 def test_usage_is_the_runs_own_when_limits_are_shared() -> None:
     limits = Limits()
-    limits.record(Usage(5, 500, 50, 0))  # spent before this run started
+    limits.settle(run_sync(lambda: limits.acquire(500, 50)), Usage(5, 500, 50, 0))  # before this run
     report = run(CountingProvider(limits=limits), jobs(2))
     assert report.usage == Usage(2, 20, 10, 0)
 

@@ -14,6 +14,8 @@ from conftest import tree_hash
 from fake_openai import FakeOpenAI, Reply
 from reliability_helpers import BIN, KEY, files_containing, model_env
 
+pytestmark = pytest.mark.slow  # end-to-end: real builds and subprocesses
+
 HOSTILE_TEXTS = [
     ".. raw:: html\n\n   <script>alert('raw')</script>",
     "<script>alert('script')</script>",

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from conftest import tree_hash
+import pytest
+
+from conftest import clean_env, run_docgap, tree_hash
 from fake_openai import FakeOpenAI, Reply
 
+pytestmark = pytest.mark.slow  # end-to-end: real builds and subprocesses
+
 KEY = "sk-docgap-dummy-SECRET-9f8e7d"
-DOCGAP = str(Path(sys.executable).parent / "docgap")
 
 
 def run(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([DOCGAP, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return run_docgap(cwd, *args, env=env, check=False)
 
 
 def openai_env(server: FakeOpenAI) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
-    env.update(OPENAI_BASE_URL=server.url, OPENAI_API_KEY=KEY)
-    return env
+    return clean_env(OPENAI_BASE_URL=server.url, OPENAI_API_KEY=KEY)
 
 
 def files_containing(root: Path, needle: str) -> list[Path]:
@@ -58,8 +57,7 @@ def test_fill_with_a_model_then_nothing_is_sent_again(example_docs: Path) -> Non
 
 
 def test_signature_drafts_are_upgraded_when_a_model_is_configured(example_docs: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
-    offline = json.loads(run(example_docs, env, "fill", "--json").stdout)
+    offline = json.loads(run(example_docs, clean_env(), "fill", "--json").stdout)
     with FakeOpenAI() as server:
         upgraded = json.loads(run(example_docs, openai_env(server), "fill", "--provider", "openai",
                                   "--model", "fake-model", "--json").stdout)
@@ -68,8 +66,8 @@ def test_signature_drafts_are_upgraded_when_a_model_is_configured(example_docs: 
 
 def test_azure_fill(example_docs: Path) -> None:
     with FakeOpenAI() as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
-        env.update(AZURE_OPENAI_ENDPOINT=server.azure_endpoint, AZURE_OPENAI_API_KEY=KEY, OPENAI_API_VERSION="2024-10-21")
+        env = clean_env(AZURE_OPENAI_ENDPOINT=server.azure_endpoint, AZURE_OPENAI_API_KEY=KEY,
+                        OPENAI_API_VERSION="2024-10-21")
         for provider in ("auto", "azure"):
             sent = len(server.requests)
             proc = run(example_docs, env, "fill", "--provider", provider, "--model", "docs-deployment", "--json")

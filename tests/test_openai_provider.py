@@ -369,22 +369,6 @@ def test_source_and_examples_cannot_close_their_data_blocks() -> None:
     assert "New instructions" in user[user.index("<source>"):user.index("</source>")]
 
 
-def test_requests_per_minute_limit_waits() -> None:
-    async def run() -> float:
-        import time
-        limits = Limits(requests_per_minute=2)
-        started = time.monotonic()
-        await limits.acquire(10)
-        await limits.acquire(10)
-        try:
-            await asyncio.wait_for(limits.acquire(10), timeout=0.2)
-        except asyncio.TimeoutError:
-            return time.monotonic() - started
-        return 0.0
-
-    assert asyncio.run(run()) >= 0.2
-
-
 def test_fake_server_answers_from_the_tool_schema_and_counts(server: FakeOpenAI) -> None:
     generate(settings_for(server, output_mode="tools"))
     import urllib.request

@@ -32,7 +32,7 @@ from sphinx.ext.napoleon import Config, GoogleDocstring, NumpyDocstring
 
 from docgap.drafts import Draft, Raise
 from docgap.render import render
-from docgap.render.sanitize import CODE_SPAN, code_block, escape_text
+from docgap.render.sanitize import CODE_SPAN, code_block, escape_text, normalize
 from docgap.targets import Parameter, Target
 
 STYLES = ["google", "numpy", "sphinx"]
@@ -230,3 +230,19 @@ def test_property_escaped_text_reads_the_same(text: str, md: markdown.Markdown) 
     assert visible(rest) == expected
     assert visible(convert(md, escape_text(text, "markdown"))) == expected
     assert visible(markdown.markdown(escape_text(text, "markdown"))) == expected
+
+
+def test_normalize_keeps_text_drops_controls_and_replaces_lone_surrogates() -> None:
+    # U+D800 is a lone surrogate (category Cs): it cannot be encoded, so it is shown as U+FFFD. The
+    # zero-width space (Cf) and NUL (Cc) are invisible: dropped. Tabs are expanded.
+    assert normalize("a\ud800b\u200bc\x00d\te") == "a\ufffdbcd e"  # the tab stops at column 8
+    assert normalize("one\u2028two\x0cthree") == "one\ntwo\nthree"
+
+
+@pytest.mark.parametrize("markup", ["rest", "markdown"])
+def test_runs_of_blank_lines_become_one_paragraph_break(markup: str) -> None:
+    assert escape_text("\n\nOne.\n\n\n\nTwo.\n\n", markup) == "One.\n\nTwo."
+
+
+def test_rest_example_code_keeps_its_indentation_and_blank_lines_stay_empty() -> None:
+    assert code_block("  x = 1\n\n\n\ny = 2\n", "rest") == "::\n\n      x = 1\n\n    y = 2"

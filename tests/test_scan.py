@@ -341,6 +341,7 @@ def test_example_package_targets_are_exactly_the_undocumented_public_objects(tmp
     assert result.warnings == ()
 
 
+@pytest.mark.slow
 def test_a_large_package_scans(tmp_path: Path) -> None:
     files = {"__init__.py": ""}
     for m in range(50):

@@ -14,11 +14,17 @@ from docgap.errors import LockfileError
 from docgap.settings import Settings
 from docgap.store import LOCKFILE_VERSION, Store
 from docgap.targets import Parameter, Target
+from docgap.validate import validate
 
 TARGET = Target(path="pkg.mod.area", kind="function", key="k1",
                 parameters=(Parameter("radius"),), returns="float", returns_value=True)
 RECORD = Record(Draft(summary="Compute the area.", parameters={"radius": "The radius."}, returns="The area."),
                 provider="openai", model="m", usage=Usage(1, 100, 20, 10))
+
+
+def check(record: Record) -> list[str]:
+    """The check the pipeline gives the store for TARGET."""
+    return validate(record.draft.to_json(), TARGET, partial=not record.is_ai)
 
 
 def make_settings(tmp_path: Path, **kw: object) -> Settings:
@@ -29,10 +35,10 @@ def make_settings(tmp_path: Path, **kw: object) -> Settings:
 def test_save_then_lookup_from_cache(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     with Store(settings) as store:
-        assert store.lookup(TARGET) is None
+        assert store.lookup(TARGET, check) is None
         store.save(TARGET, RECORD)
     with Store(settings) as store:
-        record, origin = store.lookup(TARGET)
+        record, origin = store.lookup(TARGET, check)
     assert origin == "cache"
     assert record.draft == RECORD.draft and record.usage == RECORD.usage and record.model == "m"
 
@@ -55,7 +61,7 @@ def test_lockfile_is_read_first_sorted_and_pruned(tmp_path: Path) -> None:
     assert list(document["objects"]) == ["pkg.a", "pkg.mod.area"]
     assert document["version"] == LOCKFILE_VERSION
     with Store(settings) as store:
-        assert store.lookup(TARGET)[1] == "lock"
+        assert store.lookup(TARGET, check)[1] == "lock"
         store.write_lockfile([Resolved(TARGET, RECORD, "lock")])
     assert list(json.loads(settings.lockfile_path.read_text())["objects"]) == ["pkg.mod.area"]
 
@@ -81,7 +87,7 @@ def test_an_invalid_lockfile_entry_is_ignored(tmp_path: Path, caplog: pytest.Log
     with Store(settings) as store:
         store.write_lockfile([Resolved(TARGET, bad, "cache")])
     with caplog.at_level(logging.WARNING, logger="docgap"), Store(settings) as store:
-        assert store.lookup(TARGET) is None
+        assert store.lookup(TARGET, check) is None
     assert "pkg.mod.area" in caplog.text
 
 
@@ -91,7 +97,7 @@ def test_bad_lockfile_warns_or_fails_under_strict(tmp_path: Path, content: str,
     settings = make_settings(tmp_path)
     settings.lockfile_path.write_text(content)
     with caplog.at_level(logging.WARNING, logger="docgap"), Store(settings) as store:
-        assert store.lookup(TARGET) is None
+        assert store.lookup(TARGET, check) is None
     assert str(settings.lockfile_path) in caplog.text
     with pytest.raises(LockfileError, match="lock.json"):
         Store(settings.replace(strict=True))
@@ -102,7 +108,7 @@ def test_corrupt_cache_warns_once_and_continues(tmp_path: Path, caplog: pytest.L
     settings.cache_path.mkdir(parents=True)
     (settings.cache_path / "cache.db").write_bytes(b"this is not a sqlite database" * 100)
     with caplog.at_level(logging.WARNING, logger="docgap"), Store(settings) as store:
-        assert store.lookup(TARGET) is None
+        assert store.lookup(TARGET, check) is None
         store.save(TARGET, RECORD)
     assert len(store.warnings) == 1 and "draft cache" in store.warnings[0]
 

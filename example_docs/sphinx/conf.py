@@ -1,4 +1,4 @@
-"""Sphinx configuration of the example site: autodoc plus docgap, on the furo theme."""
+"""Sphinx configuration of the example site: autodoc and napoleon plus docgap, on the furo theme."""
 
 import sys
 from pathlib import Path
@@ -9,7 +9,8 @@ project = "example_pkg"
 author = "docgap example"
 copyright = "docgap example"  # noqa: A001 - Sphinx's name; EPUB needs it, and a version
 version = release = "1.4.0"
-extensions = ["sphinx.ext.autodoc", "docgap.sphinx"]
+# napoleon renders the package's own Google-style docstrings (Args:, Returns:) as fields.
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.napoleon", "docgap.sphinx"]
 html_theme = "furo"
 autodoc_member_order = "bysource"
 

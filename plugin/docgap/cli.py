@@ -1,4 +1,4 @@
-"""The `docgap` command line: `scan`, `fill`, `show` and `lock`."""
+"""The `docgap` command line: `scan`, `fill`, `show`, `lock` and `eval`."""
 
 from __future__ import annotations
 
@@ -11,17 +11,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, NoReturn
 
-import griffe
-
 from docgap._version import __version__
-from docgap.errors import DocgapError, StrictModeError
-from docgap.human import human_docstring
-from docgap.pipeline import Fill, fill
+from docgap.errors import DocgapError, SettingsError, StrictModeError
+from docgap.hosting import Session, forward_logs, host_settings
+from docgap.pipeline import Fill
+from docgap.providers import provider_names
 from docgap.render import render
-from docgap.scan import scan
-from docgap.settings import STYLES, PROVIDERS, Settings, load_settings
-from docgap.store import Store
-from docgap.targets import ScanResult
+from docgap.settings import STYLES, Settings
+from docgap.targets import Documented
 
 KINDS = ("module", "class", "function", "method", "property", "attribute")
 
@@ -36,10 +33,11 @@ def main(argv: list[str] | None = None) -> int:
         The exit status: 0 on success, 1 when `--strict` finds misses or failures, 2 on bad input.
     """
     args = _parser().parse_args(argv)
-    _configure_logging(args.verbose, args.json)
+    # The scan turns griffe's reports on unreadable modules into warnings; the rest is griffe's own noise.
+    logging.getLogger("griffe").setLevel(logging.CRITICAL)
     try:
-        settings = _settings(args)
-        return int(args.handler(args, settings) or 0)
+        session = Session(_settings(args), log=_StderrLog(args.verbose or not args.json))
+        return int(args.handler(args, session) or 0)
     except DocgapError as exc:
         print(f"docgap: error: {exc}", file=sys.stderr)
         return 1 if isinstance(exc, StrictModeError) else 2
@@ -64,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--config", type=Path, help="a pyproject.toml with a [tool.docgap] table")
     common.add_argument("--cache-dir", type=Path, help="draft cache directory")
     common.add_argument("--lockfile", type=Path, help="lockfile path")
-    common.add_argument("--provider", choices=PROVIDERS, help="who drafts: auto, signature, openai, azure")
+    providers = ("auto", *provider_names())
+    common.add_argument("--provider", choices=providers, help=f"who drafts: {', '.join(providers)}")
     common.add_argument("--model", help="model name (Azure: deployment name)")
     common.add_argument("--base-url", help="base URL of an OpenAI-compatible server")
     common.add_argument("--style", choices=STYLES, help="docstring style of rendered text")
@@ -89,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, parents=[common], help=help_text)
         sub.add_argument("packages", nargs="*", metavar="PACKAGE")
         sub.set_defaults(handler=handler)
+    evaluate = commands.add_parser("eval", parents=[common],
+                                   help="draft documented objects with their docstrings hidden and compare")
+    evaluate.add_argument("packages", nargs="*", metavar="PACKAGE")
+    evaluate.add_argument("-n", "--objects", type=int, default=20, metavar="N", help="how many objects (20)")
+    evaluate.set_defaults(handler=_cmd_eval)
     show = commands.add_parser("show", parents=[common], help="print the docstring of one object")
     show.add_argument("object", metavar="OBJECT.PATH")
     show.set_defaults(handler=_cmd_show, packages=None)
@@ -96,12 +100,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    packages = args.packages or None
-    overrides: dict[str, Any] = {
-        "packages": packages,
-        "search_paths": [str(Path(p).resolve()) for p in args.search_path] if args.search_path else None,
-        "cache_dir": str(args.cache_dir.resolve()) if args.cache_dir else None,
-        "lockfile": str(args.lockfile.resolve()) if args.lockfile else None,
+    values: dict[str, Any] = {
+        "packages": args.packages or None,
+        "search_paths": args.search_path,
+        "cache_dir": args.cache_dir,
+        "lockfile": args.lockfile,
         "provider": args.provider,
         "model": args.model,
         "base_url": args.base_url,
@@ -113,46 +116,46 @@ def _settings(args: argparse.Namespace) -> Settings:
         "regenerate": args.regenerate,
         "strict": args.strict,
     }
-    settings = load_settings(args.config.resolve() if args.config else None, overrides)
+    settings = host_settings(values, Path.cwd(), config=args.config)
     if args.command == "show" and not settings.packages:
         settings = settings.replace(packages=[args.object.split(".")[0]])
     if not settings.packages:
-        raise DocgapError("no package to scan: name one (docgap scan PACKAGE) or set "
-                          "packages = [...] under [tool.docgap] in pyproject.toml")
+        raise SettingsError("no package to scan: name one (docgap scan PACKAGE) or set "
+                            "packages = [...] under [tool.docgap] in pyproject.toml")
     return settings
 
 
-def _cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
-    result = scan(settings)
-    with Store(settings) as store:
-        filled = store.filled(result.targets)
-    states = {t.path: ("filled" if t.path in filled else "missing") for t in result.targets}
-    rows = [(d.path, d.kind, "documented") for d in result.documented]
-    rows += [(t.path, t.kind, states[t.path]) for t in result.targets]
+def _cmd_scan(args: argparse.Namespace, session: Session) -> int:
+    outcome = session.fill(lookup_only=True)
+    rows = [(d.path, d.kind, "documented") for d in outcome.scan.documented]
+    rows += [(t.path, t.kind, "filled" if t.path in outcome.resolved else "missing") for t in outcome.scan.targets]
     rows.sort()
     totals = Counter(state for _, _, state in rows)
+    packages = list(session.settings.packages)
     if args.json:
         _print_json({
+            "scope": {"unit": "package", "packages": packages},
             "totals": {"objects": len(rows), "documented": totals["documented"],
                        "filled": totals["filled"], "missing": totals["missing"]},
             "objects": [{"path": p, "kind": k, "state": s} for p, k, s in rows],
         })
     else:
+        print(f"scope: package {', '.join(packages)} (every object in scope; a docs build counts only what "
+              "its site shows)")
         _print_coverage(rows)
         if args.verbose:
             for path, kind, state in rows:
                 if state == "missing":
                     print(f"  missing  {kind:<10} {path}")
-    _print_scan_warnings(result)
-    if settings.strict and totals["missing"]:
+    if session.settings.strict and totals["missing"]:
         print(f"docgap: error: {totals['missing']} objects have no docstring and no draft", file=sys.stderr)
         return 1
     return 0
 
 
-def _cmd_fill(args: argparse.Namespace, settings: Settings) -> int:
+def _cmd_fill(args: argparse.Namespace, session: Session) -> int:
     progress = None if args.json else _ProgressBar()
-    outcome = fill(settings, progress=progress)
+    outcome = session.fill(progress=progress)
     if progress is not None:
         progress.finish()
     summary = outcome.summary
@@ -168,19 +171,18 @@ def _cmd_fill(args: argparse.Namespace, settings: Settings) -> int:
             "cached_tokens": summary.cached_tokens, "cost": summary.cost, "seconds": round(summary.seconds, 3),
         })
     else:
-        for line in summary.lines():
-            print(line)
+        for line in session.summary_lines():
+            print(f"docgap: {line}")
         if args.verbose:
             for item in sorted(outcome.resolved.values(), key=lambda r: r.target.path):
                 print(f"  {item.origin:<9} {item.record.provider:<9} {item.target.path}")
-    outcome.check_strict(settings)
+    session.check_strict()
     return 0
 
 
-def _cmd_lock(args: argparse.Namespace, settings: Settings) -> int:
-    outcome = fill(settings, lookup_only=True)
-    with Store(settings) as store:
-        path = store.write_lockfile(outcome.resolved.values())
+def _cmd_lock(args: argparse.Namespace, session: Session) -> int:
+    outcome = session.fill(lookup_only=True)
+    path = session.write_lockfile(outcome)
     message = {"lockfile": str(path), "objects": len(outcome.resolved), "missing": len(outcome.missing)}
     if args.json:
         _print_json(message)
@@ -188,13 +190,33 @@ def _cmd_lock(args: argparse.Namespace, settings: Settings) -> int:
         print(f"docgap: wrote {len(outcome.resolved)} drafts to {path}"
               + (f"; {len(outcome.missing)} objects have no draft yet (run `docgap fill` first)"
                  if outcome.missing else ""))
-    outcome.check_strict(settings)
+    session.check_strict()
     return 0
 
 
-def _cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    path = args.object
-    outcome = fill(settings, lookup_only=True)
+def _cmd_eval(args: argparse.Namespace, session: Session) -> int:
+    from docgap.evaluate import evaluate  # noqa: PLC0415 - only this command needs it
+
+    with forward_logs(session.log):
+        evaluation = evaluate(session.settings, args.objects)
+    if args.json:
+        _print_json({
+            "objects": [{"path": s.path, "failed": s.failed, "parameters": list(s.parameters),
+                         "raises_agree": s.raises_agree, "returns": list(s.returns), "claims": list(s.claims),
+                         "input_tokens": s.usage.input_tokens, "output_tokens": s.usage.output_tokens}
+                        for s in evaluation.scores],
+            "totals": {name: list(value) for name, value in evaluation.totals().items()},
+            "cost": evaluation.fill.summary.cost if evaluation.fill.summary else None,
+        })
+    else:
+        for line in evaluation.lines():
+            print(f"docgap: {line}")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace, session: Session) -> int:
+    path, settings = args.object, session.settings
+    outcome = session.fill(lookup_only=True)
     item = outcome.lookup(path)
     target = next((t for t in outcome.scan.targets if t.path == path or path in t.aliases), None)
     info: dict[str, Any] = {"path": path, "kind": None, "state": "missing", "origin": "none",
@@ -205,8 +227,8 @@ def _cmd_show(args: argparse.Namespace, settings: Settings) -> int:
                     docstring=render(item.record.draft, item.target, settings.style))
     elif target is not None:
         info.update(path=target.path, kind=target.kind)
-    elif (human := _human_docstring(path, outcome, settings)) is not None:
-        info.update(path=human[0], kind=human[1], state="documented", origin="human", docstring=human[2])
+    elif (human := _documented(path, outcome)) is not None:
+        info.update(path=human.path, kind=human.kind, state="documented", origin="human", docstring=human.text)
     else:
         raise DocgapError(f"{path}: no such object in scope of {', '.join(settings.packages)}")
     if args.json:
@@ -216,27 +238,15 @@ def _cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{info['path']} [{info['kind']}] {info['state']}"
               + (f" from {info['origin']}, {label}" if info["state"] == "filled" else ""))
         print()
-        print(info["docstring"] or "(no docstring and no draft: run `docgap fill`)")
+        none = ("(an empty draft: the source shows no fact to state; hosts show the badge alone)"
+                if info["state"] == "filled" else "(no docstring and no draft: run `docgap fill`)")
+        print(info["docstring"] or none)
     return 0
 
 
-def _human_docstring(path: str, outcome: Fill, settings: Settings) -> tuple[str, str, str] | None:
-    """The canonical path, kind and human text of a documented object named by its path or an alias."""
-    documented = {d.path: d.kind for d in outcome.scan.documented}
-    name = path.rsplit(".", 1)[-1]
-    if not any(p == path or p.endswith("." + name) for p in documented):
-        return None  # not even an alias of a documented object could have this name: skip loading
-    top, _, member = path.partition(".")
-    loader = griffe.GriffeLoader(search_paths=settings.import_paths, allow_inspection=False)
-    try:
-        found = loader.load(top)
-        obj = found[member] if member else found
-        obj = obj.final_target if obj.is_alias else obj
-    except (ImportError, OSError, KeyError, griffe.LoadingError, griffe.AliasResolutionError, griffe.CyclicAliasError):
-        return None
-    if obj.path not in documented:
-        return None
-    return obj.path, documented[obj.path], human_docstring(obj, settings) or ""
+def _documented(path: str, outcome: Fill) -> Documented | None:
+    """The documented object named by its canonical path or a public alias."""
+    return next((d for d in outcome.scan.documented if d.path == path or path in d.aliases), None)
 
 
 def _print_coverage(rows: list[tuple[str, str, str]]) -> None:
@@ -256,24 +266,19 @@ def _print_coverage(rows: list[tuple[str, str, str]]) -> None:
               f"{100 * (total['documented'] + total['filled']) / objects:.1f}% with drafts")
 
 
-def _print_scan_warnings(result: ScanResult) -> None:
-    for warning in result.warnings:
-        print(f"docgap: warning: {warning}", file=sys.stderr)
-
-
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, sort_keys=True) + "\n")
 
 
-def _configure_logging(verbose: bool, quiet: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    logger = logging.getLogger("docgap")
-    logger.handlers = [handler]  # one handler however often `main` runs in a process
-    logger.setLevel(logging.INFO if verbose or not quiet else logging.WARNING)
-    logger.propagate = False
-    # The scan turns griffe's reports on unreadable modules into warnings; the rest is griffe's own noise.
-    logging.getLogger("griffe").setLevel(logging.CRITICAL)
+class _StderrLog:
+    """The session's log: one line per message on stderr; warnings always, the rest when asked."""
+
+    def __init__(self, chatty: bool) -> None:
+        self.threshold = logging.INFO if chatty else logging.WARNING
+
+    def __call__(self, level: int, text: str) -> None:
+        if level >= self.threshold:
+            print(f"docgap: {'warning: ' if level >= logging.WARNING else ''}{text}", file=sys.stderr)
 
 
 class _ProgressBar:

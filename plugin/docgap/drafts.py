@@ -29,8 +29,12 @@ class Raise:
 class Draft:
     """A style-neutral structured docstring.
 
+    A model's draft is complete (a summary, every parameter, attribute, return and yield). One no
+    model wrote may leave any field empty: it says nothing rather than filler, and an object the
+    source shows no fact about gets an empty draft, which hosts show as its badge alone.
+
     Attributes:
-        summary: One sentence.
+        summary: One sentence, or `""`.
         description: Optional longer text.
         parameters: Text per parameter name (names without stars), in signature order.
         returns: What is returned, for callables that return a value.
@@ -50,22 +54,27 @@ class Draft:
     examples: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """Return the draft as the JSON object the schema describes.
+        """Return the draft as a JSON object valid against the target's check schema.
 
-        `summary`, `description`, `raises` and `examples` are always present (`null` when empty),
-        as a strict structured-output schema requires; the other keys only when they have content.
+        Only the keys with content are written (see `docgap.schema.check_schema`).
         """
-        data: dict[str, Any] = {"summary": self.summary, "description": self.description}
+        data: dict[str, Any] = {}
+        if self.summary:
+            data["summary"] = self.summary
+        if self.description:
+            data["description"] = self.description
         if self.parameters:
             data["parameters"] = dict(self.parameters)
         if self.returns is not None:
             data["returns"] = self.returns
         if self.yields is not None:
             data["yields"] = self.yields
-        data["raises"] = [{"exception": r.exception, "when": r.when} for r in self.raises]
+        if self.raises:
+            data["raises"] = [{"exception": r.exception, "when": r.when} for r in self.raises]
         if self.attributes:
             data["attributes"] = dict(self.attributes)
-        data["examples"] = self.examples
+        if self.examples:
+            data["examples"] = self.examples
         return data
 
     @classmethod
@@ -79,13 +88,13 @@ class Draft:
             The draft.
         """
         return cls(
-            summary=data["summary"],
+            summary=data.get("summary") or "",
             description=data.get("description") or None,
-            parameters=dict(data.get("parameters") or {}),
+            parameters={name: text for name, text in (data.get("parameters") or {}).items() if text is not None},
             returns=data.get("returns"),
             yields=data.get("yields"),
             raises=tuple(Raise(r["exception"], r["when"]) for r in data.get("raises") or ()),
-            attributes=dict(data.get("attributes") or {}),
+            attributes={name: text for name, text in (data.get("attributes") or {}).items() if text is not None},
             examples=data.get("examples") or None,
         )
 
@@ -129,8 +138,8 @@ class Record:
 
     Attributes:
         draft: The draft.
-        provider: The provider that made it (`signature`, `openai`, `azure`).
-        model: The model or deployment name, `None` for the signature provider.
+        provider: The provider that made it (`signature`, `openai`, `azure`, or a third party's).
+        model: The model or deployment name; `None` when no model wrote it (`signature`).
         created: When it was made (seconds since the epoch).
         usage: What it cost.
         attempts: How many answers it took to get a valid one.
@@ -145,8 +154,8 @@ class Record:
 
     @property
     def is_ai(self) -> bool:
-        """Whether a model wrote it (as opposed to the offline signature provider)."""
-        return self.provider != "signature"
+        """Whether a model wrote it: a provider names a model exactly when it is one (`Provider.is_model`)."""
+        return self.model is not None
 
     def label(self, label_ai: str, label_signature: str) -> str:
         """The badge text hosts show for this record: one label for a model, one for signatures."""

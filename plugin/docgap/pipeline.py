@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from docgap.drafts import Record, Resolved, Usage
-from docgap.engine import Job, generate_async, run_sync
+from docgap.drafts import Origin, Record, Resolved, Usage
 from docgap.errors import StrictModeError
-from docgap.limits import Limits
-from docgap.providers import describe_choice, make_provider
-from docgap.providers.base import TargetContext
-from docgap.scan import scan
 from docgap.settings import Settings
-from docgap.store import Store
 from docgap.targets import ScanResult, Target
-from docgap.validate import validate
+
+if TYPE_CHECKING:
+    from docgap.providers.base import Provider, TargetContext
+    from docgap.siblings import ExampleIndex
+    from docgap.store import Store
+
+# The scanner (griffe), the engine (asyncio), the providers and the validator are imported where
+# they are used: a warm build whose scan and drafts are all cached needs none of them.
 
 logger = logging.getLogger("docgap")
 
@@ -37,7 +41,7 @@ class Failure:
 
 @dataclass(frozen=True)
 class Summary:
-    """The closing summary of a run."""
+    """The closing summary of a run (`prompt_tokens`: the prompt tokens of each generated draft, re-asks included)."""
 
     provider: str
     model: str | None
@@ -54,9 +58,12 @@ class Summary:
     cached_tokens: int
     cost: float | None
     seconds: float
+    prompt_tokens: tuple[int, ...] = ()
 
     def lines(self) -> list[str]:
         """The summary as a few human-readable lines."""
+        import statistics  # not at start-up: it costs more than all the rest of this module
+
         provider = f"{self.provider} ({self.model})" if self.model else self.provider
         lines = [
             f"docgap: {self.targets} undocumented objects: {self.generated} generated, "
@@ -66,6 +73,8 @@ class Summary:
             f"docgap: provider {provider}; {self.requests} requests, {self.input_tokens} tokens in "
             f"({self.cached_tokens} cached), {self.output_tokens} out"
             + (f", estimated cost {self.cost:.4f}" if self.cost is not None else "")
+            + (f"; prompt tokens per object: median {statistics.median_low(self.prompt_tokens)}, "
+               f"max {max(self.prompt_tokens)}" if self.prompt_tokens else "")
             + f"; {self.seconds:.1f}s",
         ]
         return lines
@@ -101,22 +110,28 @@ class Fill:
 
     def lookup(self, path: str) -> Resolved | None:
         """Return the resolved draft for a canonical path or any public alias of it."""
-        found = self.resolved.get(path)
-        if found is None and path in self._aliases:
-            found = self.resolved.get(self._aliases[path])
-        return found
+        return self.resolved.get(self.canonical(path))
 
-    def check_strict(self, settings: Settings) -> None:
+    def canonical(self, path: str) -> str:
+        """The canonical path of a target's public alias; any other path as it is."""
+        return self._aliases.get(path, path) if path not in self.resolved else path
+
+    def check_strict(self, settings: Settings, only: Collection[str] | None = None) -> None:
         """Raise when `strict` is on and anything was left undocumented.
+
+        Args:
+            settings: The run's settings.
+            only: Canonical paths of the objects to check (those a site shows); all when `None`.
 
         Raises:
             StrictModeError: Naming how many objects and the first few.
         """
         if not settings.strict:
             return
-        problems = [f"{f.path}: {f.reason}" for f in self.failed]
-        problems += [f"{t.path}: not in the lockfile or cache (frozen)" for t in self.missing]
-        problems += [f"{t.path}: left for a later run (budget)" for t in self.skipped]
+        problems = [f"{f.path}: {f.reason}" for f in self.failed if only is None or f.path in only]
+        problems += [f"{t.path}: not in the lockfile or cache (frozen)" for t in self.missing
+                     if only is None or t.path in only]
+        problems += [f"{t.path}: left for a later run (budget)" for t in self.skipped if only is None or t.path in only]
         if problems:
             shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
             raise StrictModeError(f"strict: {len(problems)} objects left undocumented: {shown}")
@@ -143,97 +158,256 @@ def fill(
     Returns:
         The resolved drafts and what is missing.
     """
+    from docgap.limits import Limits
+    from docgap.providers import describe_choice, make_provider
+
+    if lookup_only:
+        return lookup(settings, scan_result=scan_result)
+    limits = Limits.from_settings(settings)
+    provider = None if settings.frozen else make_provider(settings, limits)
+    if provider is not None:
+        logger.info("docgap: %s", describe_choice(settings, provider))
+    outcome = lookup(settings, scan_result=scan_result, model=provider is not None and provider.is_model,
+                     check_lockfile=True)
+    return generate(settings, [outcome], outcome.missing, provider, progress=progress)[0]
+
+
+def lookup(
+    settings: Settings,
+    *,
+    scan_result: ScanResult | None = None,
+    model: bool = False,
+    check_lockfile: bool = False,
+) -> Fill:
+    """Scan and read the lockfile and cache, generating nothing: the misses are in `Fill.missing`.
+
+    Args:
+        settings: The run's configuration.
+        scan_result: A scan already made (the MkDocs host scans what mkdocstrings loaded).
+        model: Whether a model will generate the misses: stored offline drafts (and, under
+            `regenerate`, other models' drafts) are then misses too, to be made again.
+        check_lockfile: Warn when the lockfile path is a directory (a build, not `docgap show`).
+
+    Returns:
+        The drafts found, and the misses as `missing` (summary provider "none (frozen)").
+    """
+    from docgap.store import Store
+
     started = time.perf_counter()
-    result = scan_result if scan_result is not None else scan(settings)
+    result = scan_result if scan_result is not None else _scan(settings)
     for warning in result.warnings:
         logger.warning("docgap: %s", warning)
-    limits = Limits.from_settings(settings)
-    provider = None if settings.frozen or lookup_only else make_provider(settings, limits)
-    provider_name = provider.name if provider else "none (frozen)"
-    if provider is not None:
-        logger.info("docgap: %s", describe_choice(settings))
-
     resolved: dict[str, Resolved] = {}
     misses: list[Target] = []
     with Store(settings) as store:
-        for target in result.targets:
-            hit = store.lookup(target)
-            if hit is not None and _usable(hit[0], provider, settings):
+        if check_lockfile and settings.lockfile_path.is_dir():
+            store.warn(f"{settings.lockfile_path}: the lockfile path is a directory, so no lockfile is read; "
+                       "set `lockfile` under [tool.docgap] to a file path")
+        for target, hit in zip(result.targets, _hits(store, result)):
+            if hit is not None and _usable(hit[0], model, settings):
                 resolved[target.path] = Resolved(target, hit[0], hit[1])
             else:
                 misses.append(target)
-        failed: list[Failure] = []
-        skipped: list[Target] = []
-        usage = Usage()
-        if provider is not None and misses:
-            jobs = [Job(t, _context(t, result, settings), _validator(t, result)) for t in misses]
-            report = run_sync(lambda: generate_async(
-                jobs, provider, concurrency=settings.concurrency, limits=limits,
-                on_record=store.save, progress=progress,
-            ))
-            usage = report.usage
-            for target in misses:
-                if target.key in report.records:
-                    resolved[target.path] = Resolved(target, report.records[target.key], "generated")
-                elif target.key in report.failed:
-                    failed.append(Failure(target.path, report.failed[target.key]))
-                    logger.warning("docgap: %s left undocumented: %s", target.path, report.failed[target.key])
-                else:
-                    skipped.append(target)
-            if skipped:
-                logger.warning("docgap: budget reached; %d objects left for a later run", len(skipped))
-            missing: list[Target] = []
-        else:
-            missing = misses if provider is None else []
-        if missing and not lookup_only:
-            shown = ", ".join(t.path for t in missing[:20]) + (" ..." if len(missing) > 20 else "")
-            logger.warning("docgap: frozen: %d objects have no draft in the lockfile or cache: %s", len(missing), shown)
+    aliases = {alias: t.path for t in result.targets for alias in t.aliases}
+    outcome = Fill(result, resolved, missing=tuple(misses),
+                   warnings=tuple(str(w) for w in result.warnings) + tuple(store.warnings), _aliases=aliases)
+    summary = Summary("none (frozen)", None, *(0,) * 11, cost=None, seconds=time.perf_counter() - started)
+    return dataclasses.replace(outcome, summary=counted(dataclasses.replace(outcome, summary=summary)))
 
-    warnings = tuple(store.warnings)
-    origins = [r.origin for r in resolved.values()]
-    summary = Summary(
-        provider=provider_name,
-        model=provider.model if provider else None,
-        targets=len(result.targets),
+
+def generate(
+    settings: Settings,
+    fills: Sequence[Fill],
+    targets: Iterable[Target],
+    provider: Provider | None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Fill]:
+    """Generate drafts for some misses of `fills` in one concurrent batch, and merge them in.
+
+    A provider hiccup never raises here: the objects concerned are listed in `Fill.failed`.
+
+    Args:
+        settings: The run's configuration.
+        fills: Lookups (see `lookup`) whose `missing` holds the targets.
+        targets: The misses to generate; targets not missing from any of `fills` are ignored.
+        provider: What drafts them; `None` (frozen) leaves them missing, with one warning.
+        progress: Called with (done, total) while generating.
+
+    Returns:
+        `fills`, each with the batch's drafts, failures and budget skips in place of its misses,
+        and the batch's usage and time added to its summary (to the first fill concerned).
+    """
+    started = time.perf_counter()
+    owner = {t.path: i for i, f in enumerate(fills) for t in f.missing}
+    wanted = {t.path: t for t in targets if t.path in owner}
+    if not wanted:
+        return list(fills)
+    if provider is None:
+        shown = ", ".join(list(wanted)[:20]) + (" ..." if len(wanted) > 20 else "")
+        logger.warning("docgap: frozen: %d objects have no draft in the lockfile or cache: %s", len(wanted), shown)
+        return list(fills)
+    from docgap.engine import Job, generate_async, run_sync
+    from docgap.siblings import ExampleIndex
+    from docgap.store import Store
+
+    results = {path: fills[owner[path]].scan for path in wanted}
+    with Store(settings, lockfile=False) as store:
+        indexes = {id(r): ExampleIndex(r) for r in results.values()}
+        jobs = [Job(t, _context(t, indexes[id(results[t.path])], settings),
+                    _validator(t, results[t.path], partial=not provider.is_model)) for t in wanted.values()]
+        report = run_sync(lambda: generate_async(
+            jobs, provider, concurrency=settings.concurrency, on_record=store.save, progress=progress,
+            claim=lambda t: store.claim(t, lambda r: _usable(r, provider.is_model, settings)
+                                        and not _record_check(t, results[t.path])(r)),
+        ))
+    updated = list(fills)
+    skipped = 0
+    for path, target in wanted.items():
+        i = owner[path]
+        outcome = updated[i]
+        gained: dict[str, Any] = {"missing": tuple(t for t in outcome.missing if t.path != path)}
+        if target.key in report.records:
+            gained["resolved"] = {**outcome.resolved, path: Resolved(target, report.records[target.key], "generated")}
+        elif target.key in report.stored:  # made by a concurrent run while this one waited
+            gained["resolved"] = {**outcome.resolved, path: Resolved(target, report.stored[target.key], "cache")}
+        elif target.key in report.failed:
+            gained["failed"] = (*outcome.failed, Failure(path, report.failed[target.key]))
+            logger.warning("docgap: %s left undocumented: %s", path, report.failed[target.key])
+        else:
+            gained["skipped"] = (*outcome.skipped, target)
+            skipped += 1
+        updated[i] = dataclasses.replace(outcome, **gained)
+    if skipped:
+        logger.warning("docgap: budget reached; %d objects left for a later run", skipped)
+    first = min(owner[path] for path in wanted)
+    for i in {owner[path] for path in wanted}:
+        summary = updated[i].summary
+        assert summary is not None
+        if i == first:
+            usage = report.usage
+            summary = dataclasses.replace(
+                summary, requests=summary.requests + usage.requests,
+                input_tokens=summary.input_tokens + usage.input_tokens,
+                output_tokens=summary.output_tokens + usage.output_tokens,
+                cached_tokens=summary.cached_tokens + usage.cached_tokens,
+                cost=_add(summary.cost, _cost(usage, settings, provider.model)),
+                seconds=summary.seconds + time.perf_counter() - started,
+                prompt_tokens=summary.prompt_tokens + tuple(
+                    r.usage.input_tokens for r in report.records.values() if r.usage.input_tokens))
+        summary = dataclasses.replace(summary, provider=provider.name, model=provider.model)
+        updated[i] = dataclasses.replace(updated[i], summary=summary,
+                                         warnings=updated[i].warnings + tuple(store.warnings))
+        updated[i] = dataclasses.replace(updated[i], summary=counted(updated[i]))
+    return updated
+
+
+def counted(outcome: Fill, paths: Collection[str] | None = None) -> Summary:
+    """The summary of `outcome` with its counts made over the targets in `paths` (all when `None`).
+
+    Requests, tokens, cost and time are kept as they are: they are what the run spent.
+
+    Args:
+        outcome: A fill (with a summary).
+        paths: Canonical paths of the targets to count, e.g. the ones a site shows.
+
+    Returns:
+        The summary.
+    """
+    assert outcome.summary is not None
+
+    def count(items: Iterable[str]) -> int:
+        return sum(1 for path in items if paths is None or path in paths)
+
+    origins = [r.origin for path, r in outcome.resolved.items() if paths is None or path in paths]
+    return dataclasses.replace(
+        outcome.summary,
+        targets=count(t.path for t in outcome.scan.targets),
         generated=origins.count("generated"),
         from_lock=origins.count("lock"),
         from_cache=origins.count("cache"),
-        failed=len(failed),
-        skipped=len(skipped),
-        missing=len(missing),
-        requests=usage.requests,
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        cached_tokens=usage.cached_tokens,
-        cost=_cost(usage, settings, provider.model if provider else None),
-        seconds=time.perf_counter() - started,
+        failed=count(f.path for f in outcome.failed),
+        skipped=count(t.path for t in outcome.skipped),
+        missing=count(t.path for t in outcome.missing),
     )
-    aliases = {alias: t.path for t in result.targets for alias in t.aliases}
-    return Fill(result, resolved, tuple(failed), tuple(skipped), tuple(missing), summary,
-                tuple(str(w) for w in result.warnings) + warnings, aliases)
 
 
-def _usable(record: Record, provider: object | None, settings: Settings) -> bool:
+def _add(cost: float | None, more: float | None) -> float | None:
+    return more if cost is None else cost if more is None else cost + more
+
+
+def _scan(settings: Settings) -> ScanResult:
+    """`docgap.scan.scan`, without importing the scanner (and griffe) when the scan cache has the result."""
+    from docgap.scan_cache import load_cached_scan
+
+    cached, _ = load_cached_scan(settings)
+    if cached is not None:
+        return cached
+    from docgap.scan import scan
+
+    return scan(settings)
+
+
+def _usable(record: Record, model: bool, settings: Settings) -> bool:
     """Whether a stored record serves this run, or should be made again by the configured model."""
-    name = getattr(provider, "name", None)
-    if name is None or name == "signature":
+    if not model:
         return True
-    if record.provider == "signature":
+    if not record.is_ai:
         return False  # a model is configured now: upgrade offline drafts
     return not (settings.regenerate and record.model != settings.model)
 
 
-def _context(target: Target, result: ScanResult, settings: Settings) -> TargetContext:
-    """Voice examples from the target's module, else from the nearest package above it that has some."""
-    module = target.module or target.path.rpartition(".")[0]
-    while module and module not in result.examples:
-        module = module.rpartition(".")[0]
-    examples = result.examples.get(module, ())
-    return TargetContext(examples=tuple(examples[: settings.examples_in_prompt]))
+def _context(target: Target, index: ExampleIndex, settings: Settings) -> TargetContext:
+    """Voice examples chosen by relevance (`docgap.siblings`), markup stripped."""
+    from docgap.providers.base import TargetContext
+
+    return TargetContext(examples=index.examples(target, settings.examples_in_prompt))
 
 
-def _validator(target: Target, result: ScanResult) -> Callable[[object], list[str]]:
-    return lambda data: validate(data, target, result.known_names)
+def _validator(target: Target, result: ScanResult, *, partial: bool) -> Callable[[object], list[str]]:
+    """Checks an answer for `target`: complete from a model, `partial` from a provider that is none."""
+
+    def check(data: object) -> list[str]:
+        from docgap.validate import validate
+
+        return validate(data, target, result.known_names, partial=partial)
+
+    return check
+
+
+def _record_check(target: Target, result: ScanResult) -> Callable[[Record], list[str]]:
+    """Checks a stored record for `target` as its provider's answers were checked (see `_validator`)."""
+    return lambda record: _validator(target, result, partial=not record.is_ai)(record.draft.to_json())
+
+
+def _hits(store: Store, result: ScanResult) -> list[tuple[Record, Origin] | None]:
+    """`store.lookup` of every target; a warm build reads them all at once, as the last clean lookup left them.
+
+    That lookup's outcome is remembered sealed (`Store.remember`) under everything it depends on:
+    the targets' content keys, the names that exist, the lockfile and the cache's drafts. A lookup
+    that warned (a bad lockfile entry, a tampered draft) is not remembered: the next one warns again.
+    """
+    from docgap.seal import digest
+
+    context = _validation_context(result)
+    # One entry per set of packages, replaced when anything changes, so stale ones do not pile up.
+    slot = "lookup:" + digest(*sorted({t.path.partition(".")[0] for t in result.targets}))
+    key = digest(context, store.state(), *(t.key for t in result.targets))
+    kept = json.loads(store.recall(slot) or "{}")
+    if kept.get("key") == key:
+        return [None if e is None else (Record.from_json(e[1]), e[0]) for e in kept["hits"]]
+    hits = [store.lookup(t, _record_check(t, result), context=context) for t in result.targets]
+    if store.clean:
+        store.remember(slot, json.dumps({"key": key, "hits": [None if h is None else [h[1], h[0].to_json()]
+                                                               for h in hits]}))
+    return hits
+
+
+def _validation_context(result: ScanResult) -> str:
+    """What `_validator` depends on besides the target and the draft: the names that exist."""
+    from docgap.seal import digest
+
+    return digest(*sorted(result.known_names))
 
 
 def _cost(usage: Usage, settings: Settings, model: str | None) -> float | None:

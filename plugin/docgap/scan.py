@@ -6,26 +6,25 @@ content key over exactly that, so a draft is reused until the object really chan
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
-import logging
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 import griffe
 
-from docgap.errors import SettingsError
+from docgap.context import Relations, spells_private
+from docgap.loading import load_packages
 from docgap.scan_cache import load_cached_scan, save_scan
 from docgap.schema import SCHEMA_VERSION
 from docgap.scope import Scope, is_dunder, is_test_module
 from docgap.settings import Settings
 from docgap.human import human_docstring
-from docgap.source_facts import annotation_gives_value, body_facts, main_guard_ranges
+from docgap.source_facts import annotation_gives_value, body_facts, main_guard_ranges, raise_conditions
 from docgap.targets import Documented, Parameter, ScanResult, ScanWarning, Target, TargetKind
 
 _DOC_CALL = re.compile(r"""\bDoc\(\s*(?P<q>['"])(?P<text>.*?)(?P=q)\s*\)""", re.DOTALL)
-_SYNTAX_ERROR = re.compile(r"Syntax error: (?P<msg>.*) \((?P<file>[^,()]+), line (?P<line>\d+)\)")
 _EXAMPLE_CHARS = 1200
 
 
@@ -54,20 +53,7 @@ def scan(settings: Settings) -> ScanResult:
 
 
 def _scan_packages(settings: Settings) -> ScanResult:
-    loader = griffe.GriffeLoader(search_paths=settings.import_paths, allow_inspection=False)
-    modules: list[griffe.Module] = []
-    with _syntax_warnings() as warnings:
-        for package in settings.packages:
-            try:
-                loaded = loader.load(package)
-            except (ImportError, griffe.LoadingError, OSError) as exc:
-                where = "".join(f"{path}, " for path in settings.search_paths)
-                raise SettingsError(
-                    f"package {package!r} was not found (searched {where}the current directory and sys.path); "
-                    "check `packages` and add its directory to `search_paths`"
-                ) from exc
-            if isinstance(loaded, griffe.Module):
-                modules.append(loaded)
+    modules, warnings = load_packages(settings)
     result = scan_objects(modules, settings)
     return ScanResult(result.targets, result.documented, result.known_names, result.examples,
                       (*warnings, *result.warnings))
@@ -88,6 +74,7 @@ def scan_objects(modules: Iterable[griffe.Module], settings: Settings) -> ScanRe
     for module in modules:
         _collect(module, settings, objects, aliases)
     scope = Scope(settings, objects, aliases)
+    relations = Relations(objects)
     targets: list[Target] = []
     documented: list[Documented] = []
     warnings: list[ScanWarning] = []
@@ -97,18 +84,25 @@ def scan_objects(modules: Iterable[griffe.Module], settings: Settings) -> ScanRe
     for path, obj in objects.items():
         try:
             kind = _kind(obj)
-            if kind is None or _under_main_guard(obj, main_guards) or _names_another(obj, objects):
+            if (kind is None or _under_main_guard(obj, main_guards) or _names_another(obj, objects)
+                    or scope.names_an_import(obj)):
+                continue
+            fallback = scope.fallback(obj)  # a fallback definition: API only as a primary's duplicate
+            if fallback is not None and not fallback.api:
                 continue
             public_aliases = scope.public_aliases(obj)
             if not scope.includes(obj, public_aliases):
+                if settings.include and scope.includes(obj, public_aliases, ignore_include=True):
+                    _add_example(obj, examples, settings)  # outside `include`, still the project's voice
                 continue
-            if human_docstring(obj, settings) is not None:
-                documented.append(Documented(path, kind))
-                module = obj.module.path
-                if obj.docstring and len(examples.setdefault(module, [])) < settings.examples_in_prompt:
-                    examples[module].append(obj.docstring.value[:_EXAMPLE_CHARS])
+            if (text := human_docstring(obj, settings) or (fallback.text if fallback else None)) is not None:
+                documented.append(Documented(path, kind, public_aliases, text, _parameter_names(obj)))
+                _add_example(obj, examples, settings)
                 continue
-            targets.append(_target(obj, path, kind, public_aliases, settings, files))
+            targets.append(_target(obj, path, kind, public_aliases, settings, files, relations))
+        except RecursionError:
+            warnings.append(ScanWarning(f"skipped {path}: an expression in it is nested too deeply to read; "
+                                        "split it", _relative_file(obj), obj.lineno))
         except (griffe.AliasResolutionError, griffe.CyclicAliasError, AttributeError, ValueError, TypeError) as exc:
             warnings.append(ScanWarning(f"skipped {path}: {exc}", _relative_file(obj), obj.lineno))
     known = _known_names(objects, scope)
@@ -119,6 +113,19 @@ def scan_objects(modules: Iterable[griffe.Module], settings: Settings) -> ScanRe
         examples={m: tuple(e) for m, e in examples.items()},
         warnings=tuple(warnings),
     )
+
+
+def _add_example(obj: griffe.Object, examples: dict[str, list[str]], settings: Settings) -> None:
+    module = obj.module.path
+    if obj.docstring and obj.docstring.value.strip() and len(examples.setdefault(module, [])) < settings.examples_in_prompt:
+        examples[module].append(obj.docstring.value[:_EXAMPLE_CHARS])
+
+
+def _parameter_names(obj: griffe.Object) -> tuple[str, ...]:
+    function = obj.members.get("__init__") if obj.is_class else obj
+    if not isinstance(function, griffe.Function):
+        return ()
+    return tuple(p.name for p in function.parameters if p.name not in ("self", "cls"))
 
 
 def _collect(root: griffe.Object, settings: Settings, objects: dict[str, griffe.Object], aliases: list[griffe.Alias]) -> None:
@@ -172,12 +179,13 @@ def _under_main_guard(obj: griffe.Object, cache: dict[str, list[tuple[int, int]]
 
 
 def _target(obj: griffe.Object, path: str, kind: TargetKind, aliases: tuple[str, ...], settings: Settings,
-            files: dict[str, str]) -> Target:
+            files: dict[str, str], relations: Relations) -> Target:
     parent = obj.parent if obj.parent is not None and obj.parent.is_class else None
     parameters: tuple[Parameter, ...] = ()
     returns: str | None = None
     returns_value = yields = is_async = False
     raises: tuple[str, ...] = ()
+    conditions: tuple[tuple[str, str], ...] = ()
     decorators: tuple[str, ...] = ()
     source = _source(obj, settings)
     if obj.is_function:
@@ -186,6 +194,7 @@ def _target(obj: griffe.Object, path: str, kind: TargetKind, aliases: tuple[str,
         returns = str(obj.returns) if obj.returns is not None else None
         facts = body_facts(source, need_returns=returns is None)
         raises = facts.raises
+        conditions = raise_conditions(source) if raises else ()
         is_async = "async" in obj.labels or any(d.endswith("coroutine") for d in decorators)
         if any(d.split(".")[-1] in ("contextmanager", "asynccontextmanager") for d in decorators):
             returns_value = True
@@ -196,11 +205,13 @@ def _target(obj: griffe.Object, path: str, kind: TargetKind, aliases: tuple[str,
     elif obj.is_attribute and kind == "property":
         returns = str(obj.annotation) if obj.annotation is not None else None
         raises = body_facts(source).raises
+        conditions = raise_conditions(source) if raises else ()
     elif obj.is_class:
         init = obj.members.get("__init__")
         if init is not None and not init.is_alias and init.lineno:
             parameters = _parameters(init, "method")
             raises = body_facts(init.source).raises
+            conditions = raise_conditions(init.source) if raises else ()
         decorators = tuple(str(d.value) for d in obj.decorators)
     attributes = _attribute_names(obj) if obj.is_class else ()
     signature = _signature(obj, kind, parameters, returns)
@@ -213,8 +224,16 @@ def _target(obj: griffe.Object, path: str, kind: TargetKind, aliases: tuple[str,
         source=source, signature=signature, attributes=attributes, raises=raises,
         parent_signature=parent_signature, parent_summary=parent_summary, module_summary=module_summary,
         filepath=_module_file(obj.module, files), lineno=obj.lineno or 0, aliases=aliases, module=obj.module.path,
+        raise_conditions=tuple((name, test) for name, test in conditions if not spells_private(test)),
+        parent_doc=parent.docstring.value[:_EXAMPLE_CHARS] if parent is not None and parent.docstring else None,
+        parent_init=_init_signature(parent), **relations.fields(obj, kind, parent),
     )
     return _with_key(target)
+
+
+def _init_signature(cls: griffe.Class | None) -> str | None:
+    init = cls.members.get("__init__") if cls is not None else None
+    return _signature(init, "method", _parameters(init, "method"), None) if isinstance(init, griffe.Function) else None
 
 
 def _parameters(function: griffe.Function, kind: TargetKind) -> tuple[Parameter, ...]:
@@ -265,7 +284,7 @@ def _signature(obj: griffe.Object, kind: TargetKind, parameters: tuple[Parameter
 
 def _source(obj: griffe.Object, settings: Settings) -> str:
     try:
-        source = obj.source
+        source = _outline(obj.source) if obj.is_module else obj.source
     except (OSError, ValueError, AttributeError):
         return ""
     limit = settings.max_source_chars
@@ -273,6 +292,35 @@ def _source(obj: griffe.Object, settings: Settings) -> str:
         cut = source[:limit]
         return cut[: cut.rfind("\n") + 1 or limit] + f"# [docgap: source truncated, {len(source) - limit} more characters]\n"
     return source
+
+
+def _outline(source: str) -> str:
+    """A module's source with the bodies of its functions and methods (but their docstrings) cut to `...`.
+
+    A module's draft depends on its names, signatures, docstrings and statements, not on what its
+    functions do inside: an edit in one function re-drafts that function, not its module.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return source
+    bodies = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+            if body and body[0].lineno > node.lineno:
+                bodies.append((body[0].lineno, node.end_lineno or body[-1].lineno, body[0].col_offset))
+    bodies.sort()
+    lines = source.splitlines(keepends=True)
+    kept: list[str] = []
+    done = 0  # lines already copied or cut
+    for start, end, indent in bodies:
+        if start <= done:
+            continue  # inside a body already cut
+        kept += lines[done:start - 1]
+        kept.append(" " * indent + "...\n")
+        done = end
+    return "".join(kept + lines[done:])
 
 
 def _summary(obj: griffe.Object | None) -> str | None:
@@ -305,6 +353,8 @@ def _with_key(target: Target) -> Target:
         target.returns, target.returns_value, target.yields, target.is_async, target.decorators,
         target.source, target.attributes, target.raises,
         target.parent_signature, target.parent_summary, target.module_summary,
+        target.bases, target.value, target.settable, target.raise_conditions, target.overrides,
+        target.default_of, target.own_words,
     ]
     digest = hashlib.sha256(json.dumps(material, separators=(",", ":")).encode("utf-8")).hexdigest()
     return Target(**{**target.__dict__, "key": digest})
@@ -319,38 +369,3 @@ def _known_names(objects: dict[str, griffe.Object], scope: Scope) -> frozenset[s
         parts = path.split(".")
         known.update(".".join(parts[i:]) for i in range(len(parts)))
     return frozenset(known)
-
-
-@contextmanager
-def _syntax_warnings() -> Iterator[list[ScanWarning]]:
-    """Turn griffe's log records about modules it cannot read into warnings naming file:line."""
-    found: list[ScanWarning] = []
-    loading: dict[str, str] = {}
-
-    class Handler(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            message = record.getMessage()
-            if message.startswith("Loading path "):
-                path = message[len("Loading path "):]
-                loading[path.rsplit("/", 1)[-1]] = path
-            elif message.startswith("UnicodeDecodeError when loading "):
-                path, _, reason = message[len("UnicodeDecodeError when loading "):].partition(": ")
-                found.append(ScanWarning(f"module is not UTF-8, skipped ({reason}); save it as UTF-8 "
-                                         "or declare its encoding", path, 1))
-            elif (match := _SYNTAX_ERROR.search(message)) is not None:
-                filepath = loading.get(match["file"], match["file"])
-                found.append(ScanWarning(f"module does not parse, skipped ({match['msg']})", filepath, int(match["line"])))
-
-    # Griffe reports these at debug level only; listen to that level without passing it on to
-    # the host's handlers, which would then print every debug line.
-    griffe_logger = logging.getLogger("griffe")
-    previous = (griffe_logger.level, griffe_logger.handlers, griffe_logger.propagate)
-    griffe_logger.handlers = [Handler(logging.DEBUG)]
-    griffe_logger.setLevel(logging.DEBUG)
-    griffe_logger.propagate = False
-    try:
-        yield found
-    finally:
-        griffe_logger.setLevel(previous[0])
-        griffe_logger.handlers = previous[1]
-        griffe_logger.propagate = previous[2]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +17,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-PROVIDERS = ("auto", "signature", "openai", "azure")
+PROVIDER_NAME = re.compile(r"[A-Za-z][\w.-]*")
+"""What a provider name looks like; which names exist is the provider registry's to say."""
 STYLES = ("google", "numpy", "sphinx")
 OUTPUT_MODES = ("auto", "json_schema", "tools", "json_object")
 
@@ -43,7 +46,7 @@ class Settings:
         packages: Packages to scan, by import name.
         search_paths: Directories where the packages are found (like `sys.path` entries).
         root: The directory of the configuration file (or the current directory).
-        provider: `auto`, `signature`, `openai` or `azure`.
+        provider: `auto`, `signature`, `openai`, `azure`, or a provider an installed package registers.
         model: Model name (OpenAI) or deployment name (Azure).
         base_url: Base URL of an OpenAI-compatible server; `OPENAI_BASE_URL` otherwise.
         api_key_env: Name of an environment variable holding the API key, instead of the default.
@@ -58,7 +61,7 @@ class Settings:
         private: Include `_private` names.
         special_methods: Include dunder methods other than `__init__` and `__call__`.
         inherit_docstrings: Count an override of a documented base method as documented.
-        exclude_tests: Leave out `tests` and `test_*` packages.
+        exclude_tests: Leave out test code: packages and modules named `test`, `tests` or `test_*`.
         max_source_chars: Source longer than this is truncated in targets (with a marker).
         concurrency: How many targets are generated at once.
         requests_per_minute: Optional request rate limit.
@@ -68,11 +71,16 @@ class Settings:
         max_attempts: Answers asked for per target before giving up (re-asks on invalid answers).
         max_requests: Budget: requests per run, after which remaining targets wait for a later run.
         max_tokens: Budget: tokens (in + out) per run.
+        max_output_tokens: Output-token cap sent with every request (`max_completion_tokens`).
+        temperature: Sampling temperature sent with every request (0 to 2; dropped for the rest
+            of a run when the service rejects it, as reasoning models do).
         prices: Price per model name, for the cost estimate.
         examples_in_prompt: How many existing docstrings of a module are sent as voice examples.
         frozen: Never call a provider; misses stay undocumented and are listed.
         strict: Misses and failures are errors.
         regenerate: Regenerate drafts made by a model other than the configured one.
+        reveal: Fill undocumented members the host would hide (true), or only objects the site
+            already shows (false).
         label_ai: Badge text for drafts written by a model.
         label_signature: Badge text for drafts made by the offline signature provider.
     """
@@ -105,11 +113,14 @@ class Settings:
     max_attempts: int = 3
     max_requests: int | None = None
     max_tokens: int | None = None
+    max_output_tokens: int = 1024
+    temperature: float = 0.2
     prices: Mapping[str, Price] = field(default_factory=dict)
     examples_in_prompt: int = 3
     frozen: bool = False
     strict: bool = False
     regenerate: bool = False
+    reveal: bool = True
     label_ai: str = "AI-generated"
     label_signature: str = "Drafted from signature"
 
@@ -145,8 +156,26 @@ class Settings:
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 _PATH_FIELDS = {"cache_dir", "lockfile"}
-_CHOICES = {"provider": PROVIDERS, "style": STYLES, "output_mode": OUTPUT_MODES}
-_POSITIVE = {"concurrency", "max_attempts", "max_source_chars", "requests_per_minute", "tokens_per_minute"}
+_CHOICES = {"style": STYLES, "output_mode": OUTPUT_MODES}
+# The values each whole-number setting may take. A budget or rate of 0 would allow nothing (`frozen`
+# says that), and past the top a value is a typo, not a plan.
+_INT_RANGES: dict[str, tuple[int, int]] = {
+    "max_source_chars": (1, 10_000_000),
+    "concurrency": (1, 256),
+    "requests_per_minute": (1, 1_000_000),
+    "tokens_per_minute": (1, 10**12),
+    "max_retries": (0, 10),
+    "max_attempts": (1, 10),
+    "max_requests": (1, 10**9),
+    "max_tokens": (1, 10**12),
+    "max_output_tokens": (1, 1_000_000),
+    "examples_in_prompt": (0, 50),
+}
+_MAX_TIMEOUT = 3600.0
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TOML_POSITION = re.compile(r"\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)")
+_SHOWN_VALUE = 80
+"""Characters of a bad value quoted in an error."""
 
 
 def load_settings(
@@ -189,15 +218,38 @@ def load_settings(
 
 
 def find_pyproject(start: Path) -> Path | None:
-    """Return the nearest `pyproject.toml` at or above `start` that has a `[tool.docgap]` table."""
+    """Return the nearest `pyproject.toml` at or above `start` that has a `[tool.docgap]` table.
+
+    A file that cannot be parsed is reported when its text mentions `docgap` (it is most likely the
+    configuration meant, and silently skipping it would scan nothing or the wrong package), and
+    skipped otherwise (someone else's broken file above the project is not docgap's business).
+    Files that cannot be read at all are skipped.
+
+    Args:
+        start: The directory to start from.
+
+    Returns:
+        The file, or `None` when no file at or above `start` has the table.
+
+    Raises:
+        SettingsError: When the nearest file that mentions `docgap` is not valid TOML (or not
+            UTF-8); the message names the file and the line.
+    """
     for directory in (start.resolve(), *start.resolve().parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                if "docgap" in tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {}):
-                    return candidate
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
+        if not candidate.is_file():
+            continue
+        try:
+            raw = candidate.read_bytes()
+        except OSError:
+            continue
+        try:
+            tool = tomllib.loads(raw.decode("utf-8")).get("tool")
+            if isinstance(tool, dict) and "docgap" in tool:
+                return candidate
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            if b"docgap" in raw:
+                raise _unreadable_toml(candidate, exc) from exc
     return None
 
 
@@ -206,19 +258,32 @@ def _read_table(config: Path) -> dict[str, Any]:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SettingsError(f"{config}: file not found; pass an existing pyproject.toml") from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise SettingsError(f"{config}: cannot be read ({exc})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{config}: invalid TOML ({exc})") from exc
-    table = data.get("tool", {}).get("docgap", {})
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise _unreadable_toml(config, exc) from exc
+    tool = data.get("tool", {})
+    table = tool.get("docgap", {}) if isinstance(tool, dict) else None
     if not isinstance(table, dict):
         raise SettingsError(f"{config}: [tool.docgap] must be a table")
     return {key.replace("-", "_"): value for key, value in table.items()}
 
 
+def _unreadable_toml(config: Path, exc: UnicodeDecodeError | tomllib.TOMLDecodeError) -> SettingsError:
+    """The error for a configuration file that is not UTF-8 TOML, naming the file and the line."""
+    if isinstance(exc, UnicodeDecodeError):
+        line = exc.object[:exc.start].count(b"\n") + 1
+        return SettingsError(f"{config}:{line}: not UTF-8 ({exc.reason}); save the file as UTF-8")
+    match = _TOML_POSITION.search(str(exc))
+    where = f":{match['line']}" if match else ""
+    reason = _TOML_POSITION.sub("", str(exc)) + (f" at column {match['column']}" if match else "")
+    return SettingsError(f"{config}{where}: invalid TOML ({reason}); fix it, docgap cannot read "
+                         "[tool.docgap] until then")
+
+
 def _apply(settings: Settings, values: Mapping[str, Any], *, source: str) -> Settings:
     changes: dict[str, Any] = {}
-    root = Path(values["root"]).resolve() if "root" in values else settings.root
+    root = _coerce("root", values["root"], settings.root, source) if "root" in values else settings.root
     for key, value in values.items():
         if key not in _FIELDS:
             raise SettingsError(f"{source}: unknown docgap setting {key!r}; known settings: {', '.join(sorted(_FIELDS))}")
@@ -228,22 +293,24 @@ def _apply(settings: Settings, values: Mapping[str, Any], *, source: str) -> Set
 
 def _coerce(key: str, value: Any, root: Path, source: str) -> Any:
     def bad(expected: str) -> SettingsError:
-        return SettingsError(f"{source}: docgap setting {key!r} must be {expected}, got {value!r}")
+        shown = repr(value)
+        shown = shown if len(shown) <= _SHOWN_VALUE else shown[:_SHOWN_VALUE] + "..."
+        return SettingsError(f"{source}: docgap setting {key!r} must be {expected}, got {shown}")
 
     if key == "root":
-        return Path(value).resolve()
+        return _path(value, Path.cwd(), bad)
+    if key == "provider":
+        if not isinstance(value, str) or not PROVIDER_NAME.fullmatch(value):
+            raise bad("a provider name: auto, signature, openai, azure, or one an installed package registers")
+        return value
     if key in _CHOICES:
         if value not in _CHOICES[key]:
             raise bad("one of " + ", ".join(repr(c) for c in _CHOICES[key]))
         return value
     if key in _PATH_FIELDS:
-        if not isinstance(value, (str, Path)):
-            raise bad("a path")
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else (root / path).resolve()
+        return _path(value, root, bad)
     if key == "search_paths":
-        items = _string_list(value, bad)
-        return tuple(p if p.is_absolute() else (root / p).resolve() for p in map(Path, items))
+        return tuple(_path(item, root, bad) for item in _string_list(value, bad))
     if key in ("packages", "include", "exclude"):
         return tuple(_string_list(value, bad))
     if key == "prices":
@@ -254,24 +321,43 @@ def _coerce(key: str, value: Any, root: Path, source: str) -> Any:
             raise bad("true or false")
         return value
     if kind in ("int", "int | None"):
-        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key in _POSITIVE else 0):
-            raise bad("a positive whole number" if key in _POSITIVE else "a whole number >= 0")
+        low, high = _INT_RANGES[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise bad(f"a whole number from {low} to {high:,}")
         return value
-    if kind == "float":
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-            raise bad("a positive number")
+    if key == "temperature":
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 2:
+            raise bad("a number from 0 to 2")
         return float(value)
-    if not isinstance(value, str) or not value:
+    if kind == "float":  # `timeout`
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= _MAX_TIMEOUT:
+            raise bad(f"a number of seconds above 0 and at most {_MAX_TIMEOUT:g}")
+        return float(value)
+    if key == "api_key_env":
+        if not isinstance(value, str) or not _ENV_NAME.fullmatch(value):
+            # Not quoted: a key pasted here by mistake must not reach a log.
+            raise SettingsError(f"{source}: docgap setting 'api_key_env' must be the name of an environment "
+                                "variable (letters, digits and _, such as MY_OPENAI_KEY), not the key itself")
+        return value
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
         raise bad("a non-empty string")
     return value
+
+
+def _path(value: Any, root: Path, bad: Any) -> Path:
+    """A path setting, absolute: relative to `root` unless it is absolute or starts with `~`."""
+    if not isinstance(value, (str, Path)) or not str(value).strip() or "\0" in str(value):
+        raise bad("a non-empty path")
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (root / path).resolve()
 
 
 def _string_list(value: Any, bad: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
-    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, Path)) for v in value):
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, Path)) and str(v).strip() for v in value):
         return [str(v) for v in value]
-    raise bad("a list of strings")
+    raise bad("a list of non-empty strings")
 
 
 def _prices(value: Any, bad: Any) -> dict[str, Price]:
@@ -283,10 +369,11 @@ def _prices(value: Any, bad: Any) -> dict[str, Price]:
             prices[model] = price
             continue
         if not (isinstance(price, Mapping) and set(price) == {"input", "output"} and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in price.values())):
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+                for v in price.values())):
             raise bad('a table of {input = <per 1M tokens>, output = <per 1M tokens>} per model, prices >= 0')
         prices[model] = Price(float(price["input"]), float(price["output"]))
     return prices
 
 
-__all__ = ["Price", "Settings", "load_settings", "find_pyproject", "PROVIDERS", "STYLES", "OUTPUT_MODES"]
+__all__ = ["Price", "Settings", "load_settings", "find_pyproject", "PROVIDER_NAME", "STYLES", "OUTPUT_MODES"]

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 # caught object and `raise self.error(...)` calls a factory, neither names a type.
 _RAISE = re.compile(r"^[ \t]*raise[ \t]+((?:[A-Za-z_]\w*\.)*_?[A-Z]\w*)\b(?!\.)", re.MULTILINE)
 _RETURN_VALUE = re.compile(r"^[ \t]*return[ \t]+(?!None[ \t]*(?:#.*)?$)\S", re.MULTILINE)
+# What `ast.parse` raises on text it cannot read: bad syntax (a NUL byte is a `ValueError` before
+# Python 3.12), or nesting deeper than the parser (`MemoryError`) or the tree builder (`RecursionError`) allow.
+_UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
 _NO_VALUE = {"None", "NoReturn", "Never", "typing.NoReturn", "typing.Never", "typing_extensions.Never"}
 
 
@@ -58,7 +61,7 @@ def body_facts(source: str, *, need_returns: bool = True) -> BodyFacts:
         return BodyFacts(False, bool(_RETURN_VALUE.search(source)), raises)
     try:
         tree = ast.parse(textwrap.dedent(source))
-    except SyntaxError:
+    except _UNPARSABLE:
         return BodyFacts(has_yield, has_return, raises)
     function = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
     if function is None:
@@ -71,6 +74,55 @@ def body_facts(source: str, *, need_returns: bool = True) -> BodyFacts:
             if not (isinstance(node.value, ast.Constant) and node.value.value is None):
                 returns = True
     return BodyFacts(yields, returns, raises)
+
+
+def raise_conditions(source: str) -> tuple[tuple[str, str], ...]:
+    """The exceptions a function raises under a condition its source states plainly.
+
+    Only two shapes are read, before any statement that may `return`: a `raise` directly in the
+    function's body (raised always) and a `raise` directly inside one `if` at the top of the body
+    (raised when its test holds). A raise anywhere else (in a loop, a `try`, an `else`, nested
+    `if`s, after a `return`) has a condition that needs reading the code, so it is left out.
+
+    Args:
+        source: The function's source.
+
+    Returns:
+        (exception name, condition) pairs in order of appearance; the condition is the `if` test
+        as source text on one line, or `""` for a raise that always happens.
+    """
+    if "raise" not in source:
+        return ()
+    try:
+        text = textwrap.dedent(source)
+        tree = ast.parse(text)
+    except _UNPARSABLE:
+        return ()
+    function = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    if function is None:
+        return ()
+    found: dict[str, str] = {}
+    for statement in function.body:
+        if any(isinstance(node, ast.Return) for node in (statement, *_own_nodes(statement))):
+            break  # past a `return`, reaching a `raise` takes more than its own condition
+        if isinstance(statement, ast.Raise):
+            _add_raise(found, statement, "")
+        elif isinstance(statement, ast.If):
+            test = ast.get_source_segment(text, statement.test) or ast.unparse(statement.test)
+            for inner in statement.body:
+                if isinstance(inner, ast.Raise):
+                    _add_raise(found, inner, " ".join(test.split()))
+    return tuple(found.items())
+
+
+def _add_raise(found: dict[str, str], node: ast.Raise, condition: str) -> None:
+    raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    try:
+        name = ast.unparse(raised) if raised is not None else ""
+    except (ValueError, RecursionError):
+        return
+    if _RAISE.match(f"raise {name}") and name not in found:  # a class name, as `body_facts` reads them
+        found[name] = condition
 
 
 def annotation_gives_value(annotation: str | None) -> bool:
@@ -135,10 +187,13 @@ def main_guard_ranges(lines: Sequence[str]) -> list[tuple[int, int]]:
         return []
     try:
         tree = ast.parse("\n".join(lines))
-    except SyntaxError:
+    except _UNPARSABLE:
         return []
     ranges = []
     for node in tree.body:
-        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test) and "__name__" in ast.unparse(node.test):
+        if not isinstance(node, ast.If):
+            continue
+        test = "\n".join(lines[node.test.lineno - 1: node.test.end_lineno or node.test.lineno])
+        if "__main__" in test and "__name__" in test:
             ranges.append((node.lineno, node.end_lineno or node.lineno))
     return ranges

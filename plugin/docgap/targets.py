@@ -71,6 +71,23 @@ class Target:
         lineno: The line the object starts on.
         aliases: Other public paths this object is reachable by (re-exports).
         module: The dotted path of the module the object is defined in.
+        bases: For classes, the public bases as written (`ValueError`, `Generic[T]`).
+        value: For module and class attributes, the defining expression when it is short, on
+            one line and names nothing private.
+        settable: For properties, whether a setter is defined (`None`: not a property, or cached).
+        raise_conditions: (exception, condition) for each `raise` directly in the body (condition
+            `""`: always) or directly under one top-level `if` (its test, as source text).
+        overrides: The base member a method or property overrides, as a reader names it
+            (`Base.method`, `dict.update`).
+        default_of: (callable, parameter) for each public callable whose parameter defaults to
+            this object: (`sort_items()`, `key`), (`Sorter`, `key`) for a constructor.
+        own_words: (where, text): what the package's own documentation says about this object
+            elsewhere (a class docstring's entry, the documented parameter it is the default
+            of, the docstring of the member it overrides), markup stripped.
+        parent_doc: The enclosing class's docstring (not in the content key: prompt context).
+        parent_init: The enclosing class's `__init__` signature (prompt context).
+        call_sites: A few lines of the packages that call the object by name, shortest first
+            (prompt context).
         key: The content key: sha256 over everything a draft depends on (see `docgap.scan`).
     """
 
@@ -94,6 +111,16 @@ class Target:
     lineno: int = 0
     aliases: tuple[str, ...] = ()
     module: str = ""
+    bases: tuple[str, ...] = ()
+    value: str | None = None
+    settable: bool | None = None
+    raise_conditions: tuple[tuple[str, str], ...] = ()
+    overrides: str | None = None
+    default_of: tuple[tuple[str, str], ...] = ()
+    own_words: tuple[tuple[str, str], ...] = ()
+    parent_doc: str | None = None
+    parent_init: str | None = None
+    call_sites: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -113,10 +140,16 @@ class Documented:
     Attributes:
         path: Canonical dotted path.
         kind: What the object is.
+        aliases: Public dotted paths that re-export the object.
+        text: The human text (its own docstring, `#:` comment, `__init__`'s or inherited one).
+        parameters: Its parameter names (a class: its `__init__`'s), to pick relevant examples.
     """
 
     path: str
     kind: TargetKind
+    aliases: tuple[str, ...] = ()
+    text: str = ""
+    parameters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

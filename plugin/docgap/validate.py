@@ -4,6 +4,10 @@ An answer that fails any check is never cached or rendered. Errors name the key 
 (`parameters.alpha`, `raises[0].exception`) and say what to do, so that a model re-asked with
 them can fix its answer and a person reading a warning knows what was wrong.
 
+A model's draft must be complete: a summary, every parameter, attribute, return and yield
+described (a model is re-asked until it is). A draft no model wrote is checked with `partial`:
+it may leave out any field, and says nothing rather than filler (see `docgap.schema`).
+
 Checks after the schema:
 
 - the summary is one non-empty line of at most `MAX_SUMMARY_CHARS` characters;
@@ -28,14 +32,12 @@ from typing import TYPE_CHECKING, Any
 
 from docgap.grounding import is_dotted_name, ungrounded_names
 from docgap.render.sanitize import CODE_SPAN
-from docgap.schema import display, draft_schema
+from docgap.schema import EXAMPLE_KINDS, MAX_SUMMARY_CHARS, check_schema, display, draft_schema
 from docgap.targets import Target
 
 if TYPE_CHECKING:
     import jsonschema
 
-MAX_SUMMARY_CHARS = 200
-"""Longest summary line accepted."""
 MAX_FIELD_CHARS = 4000
 """Longest text accepted in any field but `examples`."""
 MAX_EXAMPLES_CHARS = 8000
@@ -80,7 +82,8 @@ _MARKUP_PROSE = [
 ]
 
 
-def validate(data: Any, target: Target, known_names: frozenset[str] = frozenset()) -> list[str]:
+def validate(data: Any, target: Target, known_names: frozenset[str] = frozenset(), *,
+             partial: bool = False) -> list[str]:
     """Check a draft (as parsed JSON) for `target`.
 
     Args:
@@ -88,11 +91,13 @@ def validate(data: Any, target: Target, known_names: frozenset[str] = frozenset(
         target: The object it documents.
         known_names: Names of the scanned packages, for grounding (see `docgap.grounding`);
             empty when there is no scan context.
+        partial: The draft is from a provider that is no model (`Provider.is_model` false): it
+            may leave out any field. A model's draft must be complete.
 
     Returns:
         Human-readable errors; empty when the draft may be cached and rendered.
     """
-    errors = _schema_errors(data, target)
+    errors = _schema_errors(data, target, partial)
     if errors:
         return errors
     errors = _size_errors(data)
@@ -104,22 +109,23 @@ def validate(data: Any, target: Target, known_names: frozenset[str] = frozenset(
 _SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
-def _schema(target: Target) -> dict[str, Any]:
+def _schema(target: Target, partial: bool) -> dict[str, Any]:
     # Targets of the same shape share one schema here: descriptions differ, constraints do not.
-    shape = (tuple(p.name for p in target.drafted_parameters), target.returns_value, target.yields, target.attributes)
+    shape = (tuple(p.name for p in target.drafted_parameters), target.returns_value, target.yields, target.attributes,
+             target.kind in EXAMPLE_KINDS, partial)
     schema = _SCHEMAS.get(shape)
     if schema is None:
         if len(_SCHEMAS) >= 4096:
             _SCHEMAS.pop(next(iter(_SCHEMAS)))
-        schema = _SCHEMAS[shape] = draft_schema(target)
+        schema = _SCHEMAS[shape] = check_schema(target, partial=partial)
     return schema
 
 
-def _schema_errors(data: Any, target: Target) -> list[str]:
+def _schema_errors(data: Any, target: Target, partial: bool) -> list[str]:
     if not isinstance(data, dict):
         keys = ", ".join(draft_schema(target)["properties"])
         return [f"answer: must be a JSON object with the keys {keys}, got {_json_type(data)}"]
-    schema = _schema(target)
+    schema = _schema(target, partial)
     if _conforms(data, schema):
         return []  # the common case, without jsonschema's cost; it explains the failures below
     import jsonschema  # here, not above: a build whose drafts all conform never loads it
@@ -138,6 +144,8 @@ def _conforms(value: Any, schema: dict[str, Any]) -> bool:
         allowed = kinds if isinstance(kinds, list) else [kinds]
         if not any(isinstance(value, _JSON_TYPES.get(kind, ())) for kind in allowed):
             return False
+    if "enum" in schema and value not in schema["enum"]:
+        return False
     if isinstance(value, dict):
         properties = schema.get("properties", {})
         if not set(schema.get("required", ())) <= value.keys():
@@ -180,7 +188,8 @@ def _unexpected(where: str, extra: list[str], allowed: list[str], target: Target
         return f"attributes: {names} {verb} not an attribute of {who}; its attributes are: {', '.join(allowed)}"
     if where == "answer":
         why = {"parameters": f"{who} has no parameters to document", "returns": f"{who} returns no value",
-               "yields": f"{who} is not a generator", "attributes": f"{who} has no attributes to document"}
+               "yields": f"{who} is not a generator", "attributes": f"{who} has no attributes to document",
+               "examples": "examples are only for functions, methods and classes"}
         reasons = [why[key] for key in extra if key in why]
         reason = f" ({'; '.join(reasons)})" if reasons else ""
         return f"answer: unexpected key {names}{reason}; the keys are: {', '.join(allowed)}"
@@ -196,7 +205,7 @@ def _size_errors(data: dict[str, Any]) -> list[str]:
     total = sum(len(text) for _, text in _fields(data))
     if total > MAX_ANSWER_CHARS:
         errors.append(f"answer: {total} characters of text is too long (at most {MAX_ANSWER_CHARS}); be brief")
-    if len(data["raises"]) > MAX_RAISES:
+    if len(data.get("raises") or ()) > MAX_RAISES:
         errors.append(f"raises: {len(data['raises'])} entries is too many (at most {MAX_RAISES}); "
                       "list only exceptions the code raises")
     return errors
@@ -204,7 +213,7 @@ def _size_errors(data: dict[str, Any]) -> list[str]:
 
 def _semantic_errors(data: dict[str, Any], target: Target) -> list[str]:
     errors: list[str] = []
-    summary = data["summary"].strip()
+    summary = (data.get("summary") or "").strip()
     if len(summary.splitlines()) > 1:
         errors.append("summary: must be one line; put further text in `description`")
     elif len(summary) > MAX_SUMMARY_CHARS:
@@ -214,7 +223,7 @@ def _semantic_errors(data: dict[str, Any], target: Target) -> list[str]:
         problem = _text_problem(field, text, own_names)
         if problem:
             errors.append(f"{field}: {problem}")
-    for index, item in enumerate(data["raises"]):
+    for index, item in enumerate(data.get("raises") or ()):
         name = item["exception"]
         if not is_dotted_name(name):
             errors.append(f"raises[{index}].exception: {_short(name)!r} is not an exception name; "
@@ -261,8 +270,8 @@ def _code_problem(code: str) -> str | None:
 def _fields(data: dict[str, Any]) -> list[tuple[str, str]]:
     fields = [(k, data[k]) for k in ("summary", "description", "returns", "yields", "examples") if isinstance(data.get(k), str)]
     for key in ("parameters", "attributes"):
-        fields += [(f"{key}.{name}", text) for name, text in (data.get(key) or {}).items()]
-    for index, item in enumerate(data["raises"]):
+        fields += [(f"{key}.{name}", text) for name, text in (data.get(key) or {}).items() if isinstance(text, str)]
+    for index, item in enumerate(data.get("raises") or ()):
         fields.append((f"raises[{index}].when", item["when"]))
     return fields
 

@@ -1,31 +1,33 @@
-"""The `docgap` MkDocs plugin: settings, the griffe extension's registration, CSS and the summary."""
+"""The `docgap` MkDocs plugin: settings, the griffe extension, drafts for what the pages show, CSS, the summary."""
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from docgap.errors import DocgapError
-from docgap.mkdocs.report import forward_core_logs, log, report
-from docgap.mkdocs.state import begin_build, end_build
-from docgap.settings import Settings, load_settings
+from docgap.hosting import SETTING_NAMES, Session, host_settings
+from docgap.mkdocs.report import log, report, to_mkdocs_log
+from docgap.mkdocs.site import SiteFill, rerender
+from docgap.mkdocs.state import begin_build, current_build, end_build
 
 EXTENSION = "docgap.mkdocs.extension:DocgapExtension"
 CSS = "assets/docgap.css"
 
-_SETTINGS_FIELDS = [f.name for f in dataclasses.fields(Settings) if f.name != "root"]
 DocgapConfig = type(
     "DocgapConfig",
     (base.Config,),
-    {"config": c.Optional(c.Type(str)), **{name: c.Optional(c.Type(object)) for name in _SETTINGS_FIELDS}},
+    {"config": c.Optional(c.Type(str)), **{name: c.Optional(c.Type(object)) for name in SETTING_NAMES}},
 )
 DocgapConfig.__doc__ = "Options of the docgap plugin: every core setting, plus `config` (a pyproject.toml)."
 
@@ -51,25 +53,45 @@ class DocgapPlugin(BasePlugin[DocgapConfig]):  # type: ignore[valid-type]
             PluginError: When a setting is unknown or invalid.
         """
         root = Path(config.config_file_path).parent
-        overrides = {name: self.config[name] for name in _SETTINGS_FIELDS if self.config[name] is not None}
-        for key in ("cache_dir", "lockfile"):
-            if key in overrides and not Path(overrides[key]).is_absolute():
-                overrides[key] = str((root / overrides[key]).resolve())
         try:
-            pyproject = (root / self.config["config"]).resolve() if self.config["config"] else None
-            settings = load_settings(pyproject, overrides, start=root)
+            settings = host_settings({name: self.config[name] for name in SETTING_NAMES}, root,
+                                     config=self.config["config"])
         except DocgapError as exc:
             raise PluginError(f"docgap: {exc}") from exc
-        begin_build(settings)
+        session = Session(settings, log=to_mkdocs_log)
+        begin_build(session, SiteFill(session))
         _register_extension(config)
         config.extra_css.insert(0, CSS)  # before the user's stylesheets, so they can override it
-        forward_core_logs()
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Ship the stylesheet with the site."""
         files.append(File(CSS, str(Path(__file__).parent), config.site_dir, config.use_directory_urls))
         return files
+
+    @event_priority(100)  # before other plugins rewrite the HTML
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Note which undocumented objects the page shows."""
+        if (state := current_build()) is not None:
+            state.site.seen(page, html)
+        return html
+
+    @event_priority(90)  # before mkdocstrings and autorefs read the pages (50 and below)
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """Draft what the pages show, in one batch, and convert again the pages that show new drafts.
+
+        Raises:
+            PluginError: When the settings or the provider are invalid.
+        """
+        if (state := current_build()) is None:
+            return env
+        try:
+            pages = state.site.settle()
+        except DocgapError as exc:
+            raise PluginError(f"docgap: {exc}") from exc
+        for page in pages:
+            rerender(page, config, files)
+        return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Log the closing summary and what was generated; under `strict`, fail on anything left undocumented.
@@ -81,7 +103,8 @@ class DocgapPlugin(BasePlugin[DocgapConfig]):  # type: ignore[valid-type]
         if state is None:
             return
         self.sources = list(dict.fromkeys(state.sources))
-        problems = report(state.fills, state.settings)
+        state.session.close()
+        problems = report(state.session)
         if problems:
             raise PluginError("; ".join(problems))
 
@@ -93,7 +116,8 @@ class DocgapPlugin(BasePlugin[DocgapConfig]):  # type: ignore[valid-type]
 
     def on_build_error(self, *, error: Exception) -> None:
         """Forget the failed build's state."""
-        end_build()
+        if (state := end_build()) is not None:
+            state.session.close()
 
 
 def _register_extension(config: MkDocsConfig) -> None:
@@ -101,7 +125,16 @@ def _register_extension(config: MkDocsConfig) -> None:
     if mkdocstrings is None:
         log.warning("the mkdocstrings plugin is not enabled: add it under `plugins`")
         return
-    handlers = mkdocstrings.config.setdefault("handlers", {})
+    register_extension(mkdocstrings.config)
+
+
+def register_extension(mkdocstrings_config: MutableMapping[str, Any]) -> None:
+    """Name docgap's griffe extension in the options of mkdocstrings' Python handler, once.
+
+    Args:
+        mkdocstrings_config: mkdocstrings' configuration (the plugin's, or Zensical's copy of it).
+    """
+    handlers = mkdocstrings_config.setdefault("handlers", {})
     python = handlers.setdefault("python", {})
     options = python["options"] = python.get("options") or {}
     extensions = options["extensions"] = options.get("extensions") or []

@@ -4,40 +4,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from docgap.pipeline import Fill
-from docgap.settings import Settings
+from docgap.hosting import Session
+
+if TYPE_CHECKING:
+    from docgap.mkdocs.site import SiteFill
 
 
 @dataclass
 class BuildState:
-    """Settings of the current build and the outcome of every package filled in it.
+    """The session of the current build, what its pages show, and what to watch.
 
     Attributes:
-        settings: The build's settings, made by the plugin.
-        fills: One `Fill` per package griffe loaded and docgap filled.
+        session: The build's session, made by the plugin (one fill: what the site shows).
+        site: The objects needing a draft and the pages that show them.
         sources: The file or directory of each package filled, for `mkdocs serve` to watch.
     """
 
-    settings: Settings
-    fills: list[Fill] = field(default_factory=list)
+    session: Session
+    site: SiteFill
     sources: list[Path] = field(default_factory=list)
 
 
 _current: BuildState | None = None
 
 
-def begin_build(settings: Settings) -> BuildState:
+def begin_build(session: Session, site: SiteFill) -> BuildState:
     """Start a build (the plugin calls this from `on_config`), dropping any earlier build's state.
 
     Args:
-        settings: The build's settings.
+        session: The build's session.
+        site: What the build's pages show, on that session.
 
     Returns:
         The new state.
     """
     global _current
-    _current = BuildState(settings)
+    _current = BuildState(session, site)
     return _current
 
 

@@ -1,14 +1,60 @@
-"""Providers draft docstrings; `make_provider` picks the one the settings and environment ask for."""
+"""Providers draft docstrings; a registry maps each provider's name to the factory that builds it.
+
+The built-in providers (`signature`, `openai`, `azure`) are registered here, so a checkout that
+is not installed still has them. Other packages add theirs under the entry point group
+`docgap.providers`; the entry point's name is the provider's name and its value a factory, usually
+the provider class:
+
+```toml
+[project.entry-points."docgap.providers"]
+mine = "my_package.docgap_provider:MyProvider"   # MyProvider(settings, limits) -> Provider
+```
+
+`provider = "mine"` (or `--provider mine`) then selects it. A factory may say whether its
+providers are models with an `is_model` attribute (a provider class does); the log line naming
+the provider uses it.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from docgap.errors import ProviderConfigError
 from docgap.limits import Limits
 from docgap.providers.base import Generation, Provider, TargetContext, Validator
 from docgap.providers.signature import SignatureProvider
 from docgap.settings import Settings
+
+if TYPE_CHECKING:
+    import importlib.metadata
+
+ProviderFactory = Callable[[Settings, Limits], Provider]
+"""Builds a provider from the run's settings and its `Limits` (which the provider keeps as `limits`)."""
+
+ENTRY_POINT_GROUP = "docgap.providers"
+"""The entry point group other packages register providers under."""
+
+OFFLINE = "signature"
+"""The provider `auto` falls back to when the environment offers no model."""
+
+_BUILT_IN: dict[str, ProviderFactory] = {}
+
+
+def register(name: str, factory: ProviderFactory) -> None:
+    """Register a provider under `name` for this process (built-ins; tests; scripts).
+
+    Args:
+        name: What `provider = "..."` selects.
+        factory: Builds the provider; see `ProviderFactory`.
+    """
+    _BUILT_IN[name] = factory
+
+
+def provider_names() -> tuple[str, ...]:
+    """Every provider that can be selected: the built-in ones, then those of installed packages."""
+    return tuple(dict.fromkeys((*_BUILT_IN, *sorted(_entry_points()))))
 
 
 def resolve_provider_name(settings: Settings) -> str:
@@ -19,10 +65,61 @@ def resolve_provider_name(settings: Settings) -> str:
     or when no model is configured: a key that happens to be in the environment never breaks a
     docs build nor spends money on a model nobody chose.
     """
+    return _choose(settings)[0]
+
+
+def describe_choice(settings: Settings, provider: Provider | None = None) -> str:
+    """One line for the build log saying which provider runs and why.
+
+    Args:
+        settings: The run's settings.
+        provider: The provider built for them, if already built (it says whether it is a model).
+    """
+    name, why = _choose(settings)
+    is_model = provider.is_model if provider is not None else getattr(_factory(name), "is_model", True)
+    if not is_model:
+        return f"provider: {name} ({why}; drafts are made offline, no model is called)"
+    model = provider.model if provider is not None else settings.model
+    return f"provider: {name}, model {model or '(none)'} ({why})"
+
+
+def make_provider(settings: Settings, limits: Limits) -> Provider:
+    """Build the provider for a run.
+
+    Args:
+        settings: Provider, model and connection settings.
+        limits: Rate limits and budget the provider must respect; the engine reads them back from
+            the provider (`Provider.limits`), so a run has one `Limits`.
+
+    Returns:
+        The provider.
+
+    Raises:
+        ProviderConfigError: When the provider is unknown or cannot be loaded, or a model provider
+            lacks its model, key or endpoint.
+    """
+    name = resolve_provider_name(settings)
+    provider = _factory(name)(settings, limits)
+    if provider.is_model != (provider.model is not None):
+        raise ProviderConfigError(
+            f"provider {name!r} needs a model: pass --model NAME or set model = \"...\" under [tool.docgap]"
+            if provider.is_model else f"provider {name!r} is not a model but names one ({provider.model!r}); "
+            "its author must set `model = None`")
+    return provider
+
+
+def _choose(settings: Settings) -> tuple[str, str]:
+    """The provider's name and why it was chosen."""
     if settings.provider != "auto":
-        return settings.provider
+        return settings.provider, "configured"
     found = _found_in_environment(settings)
-    return found if found and settings.model else "signature"
+    variable = settings.api_key_env or "OPENAI_API_KEY"
+    if found and settings.model:
+        return found, "found its settings in the environment"
+    if found:
+        setting = "AZURE_OPENAI_ENDPOINT" if found == "azure" else variable
+        return OFFLINE, f"{setting} is set but no model is configured: set model = \"...\" to use {found}"
+    return OFFLINE, f"no {variable} or AZURE_OPENAI_ENDPOINT set"
 
 
 def _found_in_environment(settings: Settings) -> str | None:
@@ -33,49 +130,49 @@ def _found_in_environment(settings: Settings) -> str | None:
     return None
 
 
-def describe_choice(settings: Settings) -> str:
-    """One line for the build log saying which provider runs and why."""
-    name = resolve_provider_name(settings)
-    if name == "signature":
-        variable = settings.api_key_env or "OPENAI_API_KEY"
-        found = _found_in_environment(settings)
-        if settings.provider != "auto":
-            why = "configured"
-        elif found:
-            setting = "AZURE_OPENAI_ENDPOINT" if found == "azure" else variable
-            why = f"{setting} is set but no model is configured: set model = \"...\" to use {found}"
-        else:
-            why = f"no {variable} or AZURE_OPENAI_ENDPOINT set"
-        return f"provider: signature ({why}; drafts are made offline from signatures, no model is called)"
-    origin = "configured" if settings.provider != "auto" else "found its settings in the environment"
-    return f"provider: {name}, model {settings.model or '(none)'} ({origin})"
+def _factory(name: str) -> ProviderFactory:
+    if name in _BUILT_IN:
+        return _BUILT_IN[name]
+    entry = _entry_points().get(name)
+    if entry is None:
+        raise ProviderConfigError(f"unknown provider {name!r}; the providers are: auto, {', '.join(provider_names())} "
+                                  f"(others come from packages registering a {ENTRY_POINT_GROUP!r} entry point)")
+    try:
+        factory: ProviderFactory = entry.load()
+    except Exception as exc:  # noqa: BLE001 - a broken third-party package must not break the build
+        raise ProviderConfigError(f"provider {name!r} ({entry.value}) cannot be loaded: "
+                                  f"{type(exc).__name__}: {exc}; reinstall the package that provides it") from exc
+    return factory
 
 
-def make_provider(settings: Settings, limits: Limits) -> Provider:
-    """Build the provider for a run.
+def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
+    import importlib.metadata  # only for providers of other packages: the built-in ones need none
 
-    Args:
-        settings: Provider, model and connection settings.
-        limits: Rate limits and budget the provider must respect.
+    return {entry.name: entry for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
 
-    Returns:
-        The provider.
 
-    Raises:
-        ProviderConfigError: When a model provider lacks its model, key or endpoint.
-    """
-    name = resolve_provider_name(settings)
-    if name == "signature":
-        return SignatureProvider()
+def _openai(settings: Settings, limits: Limits) -> Provider:
+    return _model_provider(settings, limits, azure=False)
+
+
+def _azure(settings: Settings, limits: Limits) -> Provider:
+    return _model_provider(settings, limits, azure=True)
+
+
+def _model_provider(settings: Settings, limits: Limits, *, azure: bool) -> Provider:
     if not settings.model:
         raise ProviderConfigError(
-            f"provider {name!r} needs a model: pass --model NAME or set model = \"...\" under [tool.docgap]"
-            + (" (for Azure, the deployment name)" if name == "azure" else "")
-        )
+            f"provider {'azure' if azure else 'openai'!r} needs a model: pass --model NAME or set model = \"...\" "
+            "under [tool.docgap]" + (" (for Azure, the deployment name)" if azure else ""))
     from docgap.providers.openai import OpenAIProvider  # the SDK is imported only when a model is used
 
-    return OpenAIProvider(settings, limits, azure=name == "azure")
+    return OpenAIProvider(settings, limits, azure=azure)
 
 
-__all__ = ["Generation", "Provider", "SignatureProvider", "TargetContext", "Validator",
-           "describe_choice", "make_provider", "resolve_provider_name"]
+register("signature", SignatureProvider)
+register("openai", _openai)
+register("azure", _azure)
+
+__all__ = ["ENTRY_POINT_GROUP", "OFFLINE", "Generation", "Provider", "ProviderFactory", "SignatureProvider",
+           "TargetContext", "Validator", "describe_choice", "make_provider", "provider_names", "register",
+           "resolve_provider_name"]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from docgap.drafts import Draft, Usage
+from docgap.limits import Limits
 from docgap.targets import Target
 
 Validator = Callable[[Any], list[str]]
@@ -42,12 +43,20 @@ class Provider(Protocol):
     """Something that drafts docstrings.
 
     Attributes:
-        name: `signature`, `openai` or `azure`; recorded with every draft.
-        model: The model or deployment, `None` when no model is involved.
+        name: The name it is registered under (`signature`, `openai`, `azure`, or a third party's);
+            recorded with every draft.
+        model: The model or deployment; `None` exactly when `is_model` is false.
+        is_model: Whether a model writes its drafts. One that is not (like `signature`) is labelled
+            `label_signature`, and its drafts are replaced once a model is configured.
+        limits: The run's rate limits and budget, given to its factory. A provider that sends
+            requests acquires them before each and records what each cost; the engine reads
+            `exhausted` and the run's usage from the same object.
     """
 
     name: str
     model: str | None
+    is_model: bool
+    limits: Limits
 
     async def generate(self, target: Target, context: TargetContext, validate: Validator) -> Generation:
         """Draft one target.
@@ -61,8 +70,9 @@ class Provider(Protocol):
         Returns:
             The valid draft and its cost.
 
-        A provider that sends requests records each one's usage with the run's
-        `Limits.record`, answers that gave no draft included: the run's totals come from there.
+        A provider that sends requests reserves each one with the run's `Limits.acquire` (and
+        sends it with the output cap granted) and settles it with `Limits.settle`, answers that
+        gave no draft included: the run's totals come from there.
 
         Raises:
             GenerationError: When no valid draft could be had; the reason is safe to show and

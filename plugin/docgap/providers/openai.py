@@ -1,7 +1,12 @@
 """OpenAI, Azure OpenAI and any OpenAI-compatible server, through the official async SDK.
 
 Retries on 429, 5xx, dropped connections and timeouts are the SDK's (honouring `Retry-After`);
-this provider re-asks only when an answer arrives but is not a valid draft.
+this provider re-asks only when an answer arrives but is not a valid draft, or states in prose a
+number, version, date or URL that neither the source nor the context sent shows (`docgap.claims`). Every request is
+sent with an output cap and reserves its worst case in the run's `Limits` first.
+
+The SDK is imported, and its client made, on the first request: a build whose drafts all come
+from the lockfile or cache never pays for it.
 """
 
 from __future__ import annotations
@@ -11,23 +16,28 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import openai
-
+from docgap.claims import ungrounded_claims
 from docgap.drafts import Draft, Usage
 from docgap.errors import GenerationError, ProviderConfigError
-from docgap.limits import Limits
+from docgap.limits import Limits, Reservation
 from docgap.providers.base import Generation, TargetContext, Validator
+from docgap.providers.credentials import mask, split_credentials
 from docgap.providers.prompt import build_messages, reask_message
 from docgap.schema import draft_schema
 from docgap.settings import Settings
 from docgap.targets import Target
 
+if TYPE_CHECKING:
+    import openai
+
 _TOOL = "generate_docstring"
 _MAX_ECHO = 6000  # characters of an invalid answer sent back when re-asking
 _ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
+_CAP = "max_completion_tokens"  # OpenAI's output cap
+_OLD_CAP = "max_tokens"  # the one older Azure API versions, Ollama and llama-cpp-python apply
 
 logger = logging.getLogger("docgap")
 
@@ -49,6 +59,8 @@ class OpenAIProvider:
             plain HTTP to another machine.
     """
 
+    is_model = True
+
     def __init__(self, settings: Settings, limits: Limits, *, azure: bool = False) -> None:
         self.name = "azure" if azure else "openai"
         self.model = settings.model
@@ -56,28 +68,42 @@ class OpenAIProvider:
         self.limits = limits
         self._mode = "json_schema" if settings.output_mode == "auto" else settings.output_mode
         self._may_fall_back = settings.output_mode == "auto"
+        self._cap = _CAP
+        self._temperature: float | None = settings.temperature  # `None` once the service rejects it
         if azure:
             endpoint = settings.base_url or os.environ.get("AZURE_OPENAI_ENDPOINT")
             version = settings.api_version or os.environ.get("OPENAI_API_VERSION")
             if not endpoint or not version:
                 raise ProviderConfigError("provider 'azure' needs AZURE_OPENAI_ENDPOINT and OPENAI_API_VERSION "
                                           "(or the base_url and api_version settings)")
-            _check_transport(endpoint, settings)
+        else:
+            endpoint = settings.base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+        _check_transport(endpoint, settings)  # the URL's own credentials follow the key's rule
+        url = split_credentials(endpoint)
+        common: dict[str, Any] = {"max_retries": settings.max_retries, "timeout": settings.timeout}
+        if url.authorization:
+            common["default_headers"] = {"Authorization": url.authorization}
+        if azure:
             self._key = os.environ.get(_key_variable(settings, azure)) or None
             auth: dict[str, Any] = (
                 {"api_key": self._key} if self._key else {"azure_ad_token_provider": _entra_token_provider(settings)})
-            self._client: openai.AsyncOpenAI = openai.AsyncAzureOpenAI(
-                azure_endpoint=endpoint, api_version=version, max_retries=settings.max_retries,
-                timeout=settings.timeout, **auth,
-            )
+            self._options = {"azure_endpoint": url.url, "api_version": version, **auth, **common}
         else:
-            base_url = settings.base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
-            _check_transport(base_url, settings)
-            self._key = _openai_key(settings, base_url)
-            self._client = openai.AsyncOpenAI(
-                api_key=self._key or "unused", base_url=base_url,  # local servers usually need no key
-                max_retries=settings.max_retries, timeout=settings.timeout,
-            )
+            self._key = _openai_key(settings, url.url)
+            # Local servers usually need no key.
+            self._options = {"api_key": self._key or "unused", "base_url": url.url, **common}
+        self._azure = azure
+        self._sdk_client: openai.AsyncOpenAI | None = None
+        self._secrets = tuple(s for s in (self._key, *url.secrets) if s)
+
+    @property
+    def _client(self) -> openai.AsyncOpenAI:
+        """The SDK's client, made on first use."""
+        if self._sdk_client is None:
+            import openai
+
+            self._sdk_client = (openai.AsyncAzureOpenAI if self._azure else openai.AsyncOpenAI)(**self._options)
+        return self._sdk_client
 
     async def generate(self, target: Target, context: TargetContext, validate: Validator) -> Generation:
         """Ask the model for a draft of `target`, re-asking with the errors until one is valid.
@@ -91,10 +117,9 @@ class OpenAIProvider:
         usage = Usage()
         errors: list[str] = []
         for attempt in range(1, self.settings.max_attempts + 1):
-            response = await self._send(messages, schema)
-            step = _usage(response)
+            response, step, cap = await self._send(messages, schema, follow_up=attempt > 1)
             usage += step
-            self.limits.record(step)
+            self._check_cap(step, cap)
             choice = _first_choice(response)
             message = choice.message
             if choice.finish_reason == "content_filter":
@@ -110,38 +135,86 @@ class OpenAIProvider:
                 except ValueError:
                     errors = ["the answer is not a JSON object; answer with JSON only"]
                 else:
-                    errors = validate(data)
+                    # Numbers, versions, dates and URLs must come from what the model was shown.
+                    errors = validate(data) or ungrounded_claims(data, messages[1]["content"])
                     if not errors:
                         return Generation(Draft.from_json(data), usage, attempt)
             messages = [*messages, {"role": "assistant", "content": raw[:_MAX_ECHO]}, reask_message(errors)]
         raise GenerationError(f"no valid draft after {self.settings.max_attempts} answers: {'; '.join(errors[:3])}")
 
     async def aclose(self) -> None:
-        """Close the HTTP connections."""
-        await self._client.close()
+        """Close the HTTP connections (if a request opened any)."""
+        if self._sdk_client is not None:
+            await self._sdk_client.close()
 
-    async def _send(self, messages: list[dict[str, Any]], schema: dict[str, Any]) -> Any:
-        await self.limits.acquire(sum(len(m["content"]) for m in messages) // 4 + 800)
-        mode = self._mode
-        try:
-            return await self._client.chat.completions.create(**self._request(messages, schema, mode))
-        except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-            if mode != "json_schema" or not self._falls_back(exc):
-                raise self._error(exc) from None
-        except (openai.OpenAIError, json.JSONDecodeError) as exc:
-            raise self._error(exc) from None
-        try:  # the same request in the mode this run fell back to
-            return await self._client.chat.completions.create(**self._request(messages, schema, self._mode))
-        except (openai.OpenAIError, json.JSONDecodeError) as exc:
-            raise self._error(exc) from None
+    async def _send(self, messages: list[dict[str, Any]], schema: dict[str, Any], *,
+                    follow_up: bool) -> tuple[Any, Usage, int]:
+        """Send one request (again in the run's fallback mode if the service rejects a feature).
 
-    def _falls_back(self, exc: openai.APIStatusError) -> bool:
-        """Whether a request rejected in `json_schema` mode is to be sent again in `tools` mode.
+        Args:
+            messages: The conversation so far.
+            schema: The target's draft schema.
+            follow_up: Whether this re-asks (it then goes before new targets for the budget).
 
-        The first rejection that names the feature switches the run to `tools` (once, when
-        `output_mode` is `auto`); requests already in flight in `json_schema` mode then follow.
+        Returns:
+            The answer, what it cost, and the output cap it was sent with.
         """
-        if not _rejects_json_schema(exc):
+        import openai
+
+        while True:
+            mode, cap_name = self._mode, self._cap
+            request = self._request(messages, schema, mode)
+            tempered = "temperature" in request
+            # A bound, not an estimate: no tokenizer makes more tokens than the request has bytes.
+            reservation = await self.limits.acquire(len(json.dumps(request)), self.settings.max_output_tokens,
+                                                     follow_up=follow_up)
+            request[cap_name] = reservation.output_tokens
+            try:
+                response, usage = await self._create(request, reservation)
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+                if not self._falls_back(exc, mode, cap_name, tempered):
+                    raise self._error(exc) from None
+                continue
+            except (openai.OpenAIError, json.JSONDecodeError) as exc:
+                raise self._error(exc) from None
+            return response, usage, reservation.output_tokens
+
+    async def _create(self, request: dict[str, Any], reservation: Reservation) -> tuple[Any, Usage]:
+        """Send `request` and settle its reservation, however it ends."""
+        import openai
+
+        usage, measured = Usage(), False  # no answer: the service may have billed the whole reservation
+        try:
+            response = await self._client.chat.completions.create(**_as_sent(request))
+            usage, measured = _usage(response), getattr(response, "usage", None) is not None
+            return response, usage
+        except openai.APIStatusError:
+            measured = True  # an error answer costs nothing
+            raise
+        finally:
+            self.limits.settle(reservation, usage, measured=measured)
+
+    def _falls_back(self, exc: openai.APIStatusError, mode: str, cap_name: str, tempered: bool) -> bool:
+        """Whether a rejected request is to be sent again without the feature the service rejected.
+
+        The first rejection that names `json_schema` output switches the run to `tools` (once, when
+        `output_mode` is `auto`); the first that names `max_completion_tokens` switches the run to
+        `max_tokens`; the first that names `temperature` (reasoning models accept none but their
+        default) sends none. Requests already in flight then follow.
+        """
+        if tempered and _names(exc, "temperature"):
+            if self._temperature is not None:
+                self._temperature = None
+                logger.info("docgap: the service does not accept a temperature (%s); sending none for the rest of "
+                            "this run", self._scrub(exc.message))
+            return True
+        if cap_name == _CAP and _names(exc, _CAP):
+            if self._cap == _CAP:
+                self._cap = _OLD_CAP
+                logger.info("docgap: the service does not accept %s (%s); sending %s for the rest of this run",
+                            _CAP, self._scrub(exc.message), _OLD_CAP)
+            return True
+        if mode != "json_schema" or not _names(exc, "json_schema", "response_format"):
             return False
         if self._mode == "json_schema":
             if not self._may_fall_back:
@@ -151,8 +224,21 @@ class OpenAIProvider:
                         "of this run", self._scrub(exc.message))
         return True
 
+    def _check_cap(self, usage: Usage, cap: int) -> None:
+        """Switch to `max_tokens` when an answer shows the service ignored `max_completion_tokens`.
+
+        Some servers (Ollama, llama-cpp-python) accept the parameter without applying it; only
+        the answer's length tells.
+        """
+        if self._cap == _CAP and usage.output_tokens > cap:
+            self._cap = _OLD_CAP
+            logger.info("docgap: the service ignored %s (an answer of %d tokens for a cap of %d); sending %s "
+                        "for the rest of this run", _CAP, usage.output_tokens, cap, _OLD_CAP)
+
     def _error(self, exc: Exception) -> GenerationError:
         """The reason, safe to show, for a request that failed after the SDK's retries."""
+        import openai
+
         retries = f"after {self.settings.max_retries} retries"
         if isinstance(exc, openai.BadRequestError) and exc.code == "content_filter":
             return GenerationError(f"the service's content filter blocked the prompt: {self._scrub(exc.message)}")
@@ -172,6 +258,8 @@ class OpenAIProvider:
     def _request(self, messages: list[dict[str, Any]], schema: dict[str, Any], mode: str) -> dict[str, Any]:
         body = {k: v for k, v in schema.items() if k not in ("$schema", "title")}
         request: dict[str, Any] = {"model": self.model, "messages": messages}
+        if self._temperature is not None:
+            request["temperature"] = self._temperature
         if mode == "json_schema":
             # Sent through `extra_body`: the schema is plain JSON already, and the SDK's typed
             # transform of a nested schema costs about a millisecond of CPU per request.
@@ -187,8 +275,18 @@ class OpenAIProvider:
         return request
 
     def _scrub(self, text: str) -> str:
-        text = _short(text)
-        return text.replace(self._key, "***") if self._key else text
+        """`text` safe to show: secrets masked first, then shortened (a cut must not split a secret)."""
+        return _short(mask(str(text), self._secrets))
+
+
+def _as_sent(request: dict[str, Any]) -> dict[str, Any]:
+    """`request` with its messages sent as they are, through `extra_body` (which wins over the typed fields).
+
+    The SDK walks typed parameters through a recursive transform that costs milliseconds of CPU per
+    request for a conversation, the largest cost of a request on the client; the messages are
+    plain JSON already.
+    """
+    return {**request, "messages": [], "extra_body": {**request.get("extra_body", {}), "messages": request["messages"]}}
 
 
 def _key_variable(settings: Settings, azure: bool) -> str:
@@ -247,17 +345,18 @@ def _is_loopback(url: str) -> bool:
         return False
 
 
-def _rejects_json_schema(exc: openai.APIStatusError) -> bool:
-    """Whether a 400/422 answer is about the structured-output request itself.
+def _names(exc: openai.APIStatusError, *features: str) -> bool:
+    """Whether a 400/422 answer is about one of `features` of the request.
 
     Services word it in many ways ("'response_format' of type 'json_schema' is not supported
     with this model", Azure's "response_format value as json_schema is enabled only for api
-    versions ...", a validation error naming the field), so any rejection naming the feature counts.
-    What a validation error echoes of the request (`input`) is not read: a request rejected for
-    another reason would name `response_format` there too.
+    versions ...", "Unrecognized request argument supplied: max_completion_tokens", a validation
+    error naming the field), so any rejection naming the feature counts. What a validation error
+    echoes of the request (`input`) is not read: a request rejected for another reason would
+    name every field there too.
     """
     text = " ".join((exc.message, *_error_strings(exc.body))).lower()
-    return "json_schema" in text or "response_format" in text
+    return any(feature in text for feature in features)
 
 
 def _error_strings(body: object) -> Iterator[str]:

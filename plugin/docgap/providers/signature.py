@@ -6,22 +6,32 @@ import re
 
 from docgap.drafts import Draft, Raise, Usage
 from docgap.errors import GenerationError
+from docgap.limits import Limits
 from docgap.providers.base import Generation, TargetContext, Validator
-from docgap.targets import Parameter, Target
-
-_PLAIN = re.compile(r"^[\w.\[\], ]*$")
-_KIND_NOUN = {"class": "class", "module": "module", "property": "property", "attribute": "value"}
+from docgap.schema import MAX_SUMMARY_CHARS
+from docgap.settings import Settings
+from docgap.targets import Target
 
 
 class SignatureProvider:
-    """Drafts docstrings from names, annotations, defaults and `raise` statements, with no network.
+    """Drafts docstrings from facts the source and the package show, with no network.
 
-    Every draft says only what the signature shows, so it is labelled "Drafted from signature",
-    never as AI text.
+    Every draft states only facts (bases, values, overrides, where an object is a default, the
+    condition of a `raise`) and the package's own words, quoted with their source; it is labelled
+    "Drafted from signature", never as AI text.
+
+    Args:
+        settings: Unused (the signature provider needs no configuration); there so that the class
+            is its own `ProviderFactory`.
+        limits: The run's limits; the provider sends no request, so it only hands them to the engine.
     """
 
     name = "signature"
     model: str | None = None
+    is_model = False
+
+    def __init__(self, settings: Settings | None = None, limits: Limits | None = None) -> None:
+        self.limits = limits if limits is not None else Limits()
 
     async def generate(self, target: Target, context: TargetContext, validate: Validator) -> Generation:
         """Draft `target` from its signature.
@@ -39,6 +49,9 @@ class SignatureProvider:
         """
         draft = draft_from_signature(target)
         errors = validate(draft.to_json())
+        if errors and target.own_words:  # quoted text may name what the scan does not know: quote it as prose
+            draft = draft_from_signature(target, code_in_quotes=False)
+            errors = validate(draft.to_json()) and errors
         if errors:
             raise GenerationError(f"the signature draft for {target.path} is invalid: {'; '.join(errors)}")
         return Generation(draft=draft, usage=Usage(), attempts=1)
@@ -47,86 +60,80 @@ class SignatureProvider:
         """Nothing to release."""
 
 
-def draft_from_signature(target: Target) -> Draft:
-    """Build a draft that states only what the target's signature and body show.
+def draft_from_signature(target: Target, *, code_in_quotes: bool = True) -> Draft:
+    """Build a draft that states only facts the source and the package show, and leaves out the rest.
+
+    Facts: a class's bases, an attribute's defining expression, a property read-only or settable,
+    the member a method overrides, where the object is a parameter's default, the condition of a
+    `raise` directly under one `if`; and the package's own words about the object, quoted with
+    their source. A field with nothing true to say is left out.
+
+    Args:
+        target: The undocumented object.
+        code_in_quotes: Keep code spans in quoted human text (`False` makes them plain text,
+            for text naming something the scan does not know).
+
+    Returns:
+        The draft.
+    """
+    known = facts(target)
+    quotes = [(where, _plain(text, code_in_quotes)) for where, text in target.own_words]
+    lines = [" ".join(known)] if known and len(" ".join(known)) <= MAX_SUMMARY_CHARS else known
+    if not lines and quotes:  # the package's own words lead: their first sentence is the summary
+        where, text = quotes.pop(0)
+        first, rest = _first_sentence(text)
+        lines = [_quoted(where, first)] + ([f"“{rest}”"] if rest else [])
+    paragraphs = [*lines, *(_quoted(where, text) for where, text in quotes)]
+    summary = paragraphs.pop(0) if paragraphs and _one_line(paragraphs[0]) else None
+    return Draft(
+        summary=summary or "",
+        description="\n\n".join(paragraphs) or None,
+        raises=tuple(Raise(name, f"If `{test}`." if test else "Always.") for name, test in target.raise_conditions),
+    )
+
+
+def facts(target: Target) -> list[str]:
+    """The facts a target carries, as sentences: bases, value, property kind, override, default uses.
 
     Args:
         target: The undocumented object.
 
     Returns:
-        The draft.
+        One sentence per fact; code names in single backticks.
     """
-    return Draft(
-        summary=_summary(target),
-        parameters={p.name: _describe_parameter(p) for p in target.drafted_parameters},
-        returns=_describe_value(target.returns, "The result") if target.returns_value else None,
-        yields=_describe_value(_yield_type(target.returns), "The produced values") if target.yields else None,
-        raises=tuple(Raise(name, "Raised by this code path; see the source for the conditions.")
-                     for name in dict.fromkeys(target.raises)),
-        attributes={name: f"The `{name}` attribute." for name in target.attributes},
-    )
+    facts = []
+    if target.bases:
+        facts.append(f"Subclass of {_join([f'`{base}`' for base in target.bases])}.")
+    if target.value is not None:
+        facts.append(f"Set to `{target.value.replace('`', '')}`.")
+    if target.settable is not None:
+        facts.append("Settable property." if target.settable else "Read-only property.")
+    if target.overrides:
+        facts.append(f"Overrides `{target.overrides}`.")
+    facts += [f"Default of the {parameter} parameter of `{callable_}`." for callable_, parameter in target.default_of]
+    return facts
 
 
-def _summary(target: Target) -> str:
-    words = _words(target.name)
-    if target.kind in ("function", "method"):
-        prefix = "Asynchronously " if target.is_async else ""
-        text = f"{prefix}{words}." if prefix else f"{words[:1].upper()}{words[1:]}."
-        return text
-    noun = _KIND_NOUN.get(target.kind, target.kind)
-    if target.kind == "class":
-        return f"The {words} {noun}."
-    return f"The `{target.name}` {noun}."
+def _quoted(where: str, text: str) -> str:
+    # No colon before the quote: napoleon reads `words: text` opening an attribute's docstring as `type: text`.
+    return f"“{text}”, says {where}."
 
 
-def _describe_parameter(parameter: Parameter) -> str:
-    if parameter.kind == "variadic positional":
-        text = "Extra positional arguments"
-    elif parameter.kind == "variadic keyword":
-        text = "Extra keyword arguments"
-    else:
-        text = f"The {_words(parameter.name)}"
-    if parameter.annotation:
-        text += f", of type {_code(parameter.annotation)}"
-    if parameter.kind == "keyword-only":
-        text += " (keyword-only)"
-    elif parameter.kind == "positional-only":
-        text += " (positional-only)"
-    text += "."
-    if parameter.default is not None:
-        text += f" Defaults to {_code(parameter.default)}."
-    return text
-
-
-def _describe_value(annotation: str | None, fallback: str) -> str:
-    return f"{fallback}, of type {_code(annotation)}." if annotation else f"{fallback}."
-
-
-def _code(text: str) -> str:
-    """Source text as prose when it is plain (`int`, `1.0`), else as a code span (`'<string>'`)."""
-    return text if _PLAIN.match(text) else f"`{text.replace('`', '')}`"
-
-
-def _yield_type(annotation: str | None) -> str | None:
-    """The yield type of `Iterator[X]`, `Generator[X, ...]` and friends, else the annotation."""
-    if annotation is None:
-        return None
-    match = re.match(r"^(?:[\w.]*\.)?(?:Async)?(?:Iterator|Iterable|Generator)\[", annotation)
+def _first_sentence(text: str) -> tuple[str, str]:
+    """`text` split after its first sentence (when it ends on the first line), else `(text, "")`."""
+    match = re.match(r"[^\n]*?[.!?](?=\s|$)", text)
     if match is None:
-        return annotation
-    depth = 0
-    for end, char in enumerate(annotation[match.end():], match.end()):
-        if char in "[(":
-            depth += 1
-        elif char in "])" and depth:
-            depth -= 1
-        elif char in ",]" and not depth:  # the end of the first argument (`X` may be `tuple[a, b]`)
-            return annotation[match.end():end].strip()
-    return annotation
+        return text, ""
+    return match.group(0), text[match.end():].strip()
 
 
-def _words(name: str) -> str:
-    """`parse_http_header` → `parse http header`; `HTTPServer` → `HTTP server`."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name.strip("_")).replace("_", " ")
-    parts = [p if p.isupper() and len(p) > 1 else p.lower() for p in spaced.split()]
-    return " ".join(parts) or name
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _plain(text: str, code: bool) -> str:
+    return text if code else text.replace("`", "")
+
+
+def _one_line(text: str) -> bool:
+    return "\n" not in text and len(text) <= MAX_SUMMARY_CHARS

@@ -1,4 +1,12 @@
-"""Start of the build: resolve every draft once, in the main process, before any document is read."""
+"""The build's two passes: look drafts up before reading, draft what the pages want after it.
+
+At `builder-inited` the packages are scanned and the lockfile and cache read; no provider is asked.
+While documents are read (in `-j` workers too), pages take the drafts found and record the objects
+they show, or would reveal, without one (`tracking`). At `env-updated`, in the main process once
+every document is read, the misses the site wants are drafted in one concurrent batch and exactly
+the documents wanting them are read again, as Sphinx's own serial reading does. A warm build has
+nothing to draft and reads nothing again.
+"""
 
 from __future__ import annotations
 
@@ -7,72 +15,107 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError, ExtensionError
+from sphinx.locale import __
 from sphinx.util import logging as sphinx_logging
+from sphinx.util.display import status_iterator
 
 from docgap.errors import DocgapError, ProviderConfigError, SettingsError
-from docgap.pipeline import fill
+from docgap.hosting import Session
+from docgap.sphinx import tracking
 from docgap.sphinx.autodoc import register_attribute_docs
 from docgap.sphinx.config import settings_from_config
-from docgap.sphinx.state import BuildState, set_state
+from docgap.sphinx.report import changed_reports
+from docgap.sphinx.state import BuildState, set_state, state_of
 
 logger = sphinx_logging.getLogger("docgap")
 
 
 def on_builder_inited(app: Sphinx) -> None:
-    """Scan and resolve every draft, in the main process, before any document is read.
+    """Scan and read the lockfile and cache, in the main process, before any document is read.
+
+    sphinx-autoapi writes its pages from the source in its own `builder-inited` listener, and
+    documents whole packages: under it, every miss is drafted here, before it writes them.
 
     Raises:
         ConfigError: When a setting is invalid, a package cannot be found or a provider lacks
             what it needs (a model, a key).
-        ExtensionError: Under `strict`, when objects are left undocumented; for other docgap errors.
+        ExtensionError: For other docgap errors.
     """
-    settings = settings_from_config(app)
+    session = Session(settings_from_config(app), log=_log)
+    settings = session.settings
     if settings.style in ("google", "numpy") and "sphinx.ext.napoleon" not in app.extensions:
         logger.warning("docgap: docgap_style = %r needs 'sphinx.ext.napoleon' in extensions; "
                        "add it or use docgap_style = 'sphinx'", settings.style, type="docgap", subtype="config")
     logger.info("docgap: scanning %s", ", ".join(settings.packages))
+    with _errors():
+        found = session.lookup()
+        if "autoapi-skip-member" in app.events.events:
+            session.generate([t.path for t in found.missing], progress=_progress)
+    pending = set() if settings.frozen else {t.path for t in session.fills[0].missing}
+    state = BuildState(session, session.fills[0], pending)
+    set_state(app.env, state)
+    register_attribute_docs(state)
+
+
+def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Draft the misses the site wants in one batch, read their documents again, and report.
+
+    Returns:
+        The documents read again, and those showing a `docgap-report` whose table changed.
+
+    Raises:
+        ExtensionError: Under `strict`, when objects the site shows are left undocumented.
+    """
+    state = state_of(env)
+    if state is None:
+        return []
+    session = state.session
+    wanted = tracking.wanted(env)
+    shown = tracking.shown_paths(env)
+    empty = {path for path in shown if state.shown_key(path) == ""}
+    asked = empty | {path for paths in wanted.values() for path in paths if path in state.pending}
+    session.show(shown - empty)
+    with _errors():
+        session.generate(sorted(asked), progress=_progress)
+    attempted = asked & state.pending
+    again: list[str] = []
+    if attempted:
+        state.drafted(session.fills[0], attempted)
+        register_attribute_docs(state)
+        again = sorted(docname for docname, paths in wanted.items() if paths & attempted)
+        for docname in status_iterator(again, __("docgap: reading again with new drafts... "), "purple",
+                                       len(again), app.verbosity):
+            app.events.emit("env-purge-doc", env, docname)
+            env.clear_doc(docname)
+            app.builder.read_doc(docname)
+    for line in session.summary_lines():
+        _log(logging.INFO, line)
+    with _errors():
+        session.check_strict()
+    return again + changed_reports(env, state)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn docgap's errors into Sphinx's: configuration errors, or extension errors."""
     try:
-        with _core_logs_to_sphinx():
-            outcome = fill(settings, progress=_progress)
-        if outcome.summary is not None:
-            for line in outcome.summary.lines():
-                logger.info(line)
-        outcome.check_strict(settings)
+        yield
     except (SettingsError, ProviderConfigError) as exc:
         raise ConfigError(f"docgap: {exc} (conf.py: docgap_<setting>; pyproject.toml: [tool.docgap])") from exc
     except DocgapError as exc:
         raise ExtensionError(f"docgap: {exc}") from exc
-    state = BuildState(settings, outcome)
-    set_state(app.env, state)
-    register_attribute_docs(state)
+
+
+def _log(level: int, text: str) -> None:
+    """The session's log: Sphinx's, with warnings of type `docgap.core` (`suppress_warnings`)."""
+    if level >= logging.WARNING:
+        logger.warning("docgap: %s", text, type="docgap", subtype="core")
+    else:
+        logger.info("docgap: %s", text)
 
 
 def _progress(done: int, total: int) -> None:
     if done == total or done % max(1, total // 10) == 0:
         logger.info("docgap: generating drafts... [%3d%%] %d/%d", 100 * done // total, done, total)
-
-
-class _ForwardToSphinx(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if record.levelno >= logging.WARNING:
-            logger.warning(message, type="docgap", subtype="core")
-        else:
-            logger.info(message)
-
-
-@contextmanager
-def _core_logs_to_sphinx() -> Iterator[None]:
-    core = logging.getLogger("docgap")
-    handler = _ForwardToSphinx()
-    previous = (core.level, core.propagate)
-    core.addHandler(handler)
-    core.setLevel(logging.INFO)
-    core.propagate = False
-    try:
-        yield
-    finally:
-        core.removeHandler(handler)
-        core.setLevel(previous[0])
-        core.propagate = previous[1]

@@ -45,6 +45,24 @@ def wrap_generated(doctree: nodes.document, attributes_for: Callable[[str], dict
             content.remove(child)
             block += child
         content.insert(start, block)
+    _wrap_modules(doctree, attributes_for)
+
+
+def _wrap_modules(doctree: nodes.document, attributes_for: Callable[[str], dict[str, str] | None]) -> None:
+    """Wrap a filled module's docstring: what follows its index entry up to its first member."""
+    for index in list(doctree.findall(addnodes.index)):
+        names = [entry[2].removeprefix("module-") for entry in index["entries"] if entry[2].startswith("module-")]
+        attributes = attributes_for(names[0]) if names else None
+        parent = index.parent
+        if attributes is None or parent is None:
+            continue
+        block = docgap_generated(**attributes)
+        for child in list(parent.children[parent.index(index) + 1:]):
+            if isinstance(child, (addnodes.index, addnodes.desc, nodes.section)):
+                break
+            parent.remove(child)
+            block += child
+        parent.insert(parent.index(index) + 1, block)
 
 
 def _is_bases_line(node: nodes.Node) -> bool:

@@ -14,13 +14,16 @@ from typing import Any
 from sphinx.environment import BuildEnvironment
 
 from docgap.drafts import Resolved
+from docgap.hosting import Session
 from docgap.pipeline import Fill
-from docgap.render import render
 from docgap.settings import Settings
 from docgap.targets import Target
 
 REPORT = "*report*"
 """The entry a document that shows `.. docgap-report::` records instead of an object path."""
+
+WAITING = ".. docgap: no draft yet for "
+"""The analyzer entry of an attribute whose draft is not made yet: a reST comment, never shown."""
 
 _STATES: weakref.WeakKeyDictionary[BuildEnvironment, BuildState] = weakref.WeakKeyDictionary()
 
@@ -37,25 +40,61 @@ def set_state(env: BuildEnvironment, state: BuildState) -> None:
 
 @dataclass
 class BuildState:
-    """The precomputed drafts autodoc reads from (forked `-j` workers inherit it).
+    """What autodoc's events read from while documents are read (forked `-j` workers inherit it).
 
     Attributes:
-        settings: The run's settings.
-        fill: The pipeline's outcome.
-        unfilled: Objects left without a draft (frozen, failed, over budget), by path and alias.
+        session: The build's docgap session (settings, badges).
+        fill: The drafts at hand: found in the lockfile or cache, then the ones generated after reading.
+        pending: Canonical paths of the misses a provider may still draft in this build (none when
+            frozen): a document showing one wants it, and is read again once the batch is drafted.
+        unfilled: Objects without a draft (yet), by path and alias.
     """
 
-    settings: Settings
+    session: Session
     fill: Fill
+    pending: set[str] = field(default_factory=set)
     unfilled: dict[str, Target] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+        self._keys: dict[str, str] = {}
+        self._index()
+
+    def _index(self) -> None:
         resolved = self.fill.resolved
+        self.unfilled = {}
         for target in self.fill.scan.targets:
             if target.path not in resolved:
                 self.unfilled.update(dict.fromkeys((target.path, *target.aliases), target))
-        self._lines: dict[str, list[str]] = {}
-        self._keys: dict[str, str] = {}
+        self.pending &= {t.path for t in self.unfilled.values()}
+
+    def drafted(self, fill: Fill, attempted: set[str]) -> None:
+        """Take the outcome of generating `attempted`: they are no longer pending, drafted or not."""
+        self.fill = fill
+        self.pending -= attempted
+        for path in attempted:
+            self._keys.pop(path, None)
+            self._lines.pop(path, None)
+        self._index()
+
+    def target(self, name: str, obj: Any = None) -> Target | None:
+        """The object without a draft an autodoc name (or the live object) stands for, if any."""
+        found = self.unfilled.get(name)
+        if found is None and obj is not None:
+            found = self.unfilled.get(canonical_path(obj) or "")
+        return found
+
+    def entry_of_docgap(self, path: str, lines: list[str]) -> bool:
+        """Whether `lines` are the analyzer entry docgap gave the attribute at `path`."""
+        resolved = self.fill.resolved.get(path)
+        if not lines:
+            return False
+        return lines[0].startswith(WAITING) or (resolved is not None and lines == self.lines(resolved))
+
+    @property
+    def settings(self) -> Settings:
+        """The build's settings."""
+        return self.session.settings
 
     def lookup(self, name: str, obj: Any = None) -> Resolved | None:
         """The draft for an autodoc name, or for the live object's canonical path."""
@@ -77,6 +116,8 @@ class BuildState:
         path = resolved.target.path
         if path not in self._lines:
             draft = dataclasses.replace(resolved.record.draft, attributes={})
+            from docgap.render import render  # not at start-up: a no-op rebuild renders nothing
+
             text = render(draft, resolved.target, self.settings.style, markup="rest")
             self._lines[path] = [*text.split("\n"), ""]
         return list(self._lines[path])
@@ -96,21 +137,13 @@ class BuildState:
             )
         return self._keys[path]
 
-    def report_key(self) -> str:
-        """A digest of everything `.. docgap-report::` shows."""
-        if REPORT not in self._keys:
-            rows = [(p, r.target.kind, r.record.provider, r.record.model) for p, r in sorted(self.fill.resolved.items())]
-            self._keys[REPORT] = _digest(rows, self.fill.undocumented)
-        return self._keys[REPORT]
-
     def attributes(self, path: str) -> dict[str, str] | None:
         """Node attributes for the block of `path`."""
         resolved = self.fill.resolved.get(path)
         if resolved is None:
             return None
-        record = resolved.record
-        return {"provider": record.provider, "model": record.model or "",
-                "label": record.label(self.settings.label_ai, self.settings.label_signature), "title": record.credit}
+        badge = self.session.badge(resolved.record)
+        return {"provider": badge.provider, "model": badge.model, "label": badge.label, "title": badge.title}
 
 
 def canonical_path(obj: Any) -> str | None:
