@@ -194,3 +194,19 @@ def test_summary_tables_mark_draft_summaries(site) -> None:
             rows[name.find("a")["title"]] = summary.find(class_="docgap-generated") is not None
     assert len(rows) > 10 and any(rows.values()) and not all(rows.values())
     assert {name for name, marked in rows.items() if marked} == filled & rows.keys()
+
+
+def test_a_module_draft_is_marked(site, tmp_path: Path) -> None:
+    """A module has no signature on autoapi's page: its draft, after the module's index entry, is marked too."""
+    docs = tmp_path / "example_docs"
+    shutil.copytree(site[0], docs, ignore=shutil.ignore_patterns(".docgap", "docgap.lock.json"))
+    module = docs / "example_pkg" / "text.py"
+    module.write_text(module.read_text().replace('"""Splitting and reading text."""\n', "", 1))
+    build(docs, tmp_path / "html")
+    soup = BeautifulSoup((tmp_path / "html" / "autoapi" / "example_pkg" / "text" / "index.html").read_text(),
+                         "html.parser")
+    section = soup.find(id="module-example_pkg.text")
+    assert section is not None
+    marked = section.find("h1").find_next_sibling()  # the module's docstring part, before its members
+    assert marked is not None and "docgap-generated" in marked.get("class", []), "the module's draft is not marked"
+    assert marked.find(class_="docgap-badge").get_text(strip=True) == "Drafted from signature"

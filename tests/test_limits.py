@@ -184,3 +184,37 @@ def test_the_default_sleep_really_waits_out_the_window() -> None:
 
     assert asyncio.run(run()) == [20, 20]
     assert next(times, None) is None  # the clock was read again after the wait
+
+
+def test_settling_a_reservation_twice_counts_it_once() -> None:
+    async def run() -> None:
+        budget = Limits(max_tokens=5000)
+        first = await budget.acquire(1000, 1000)
+        for _ in range(2):
+            budget.settle(first, Usage(1, 300, 100, 0))
+        assert budget.spent == Usage(1, 300, 100, 0)
+        assert (await budget.acquire(1000, 10_000)).output_tokens == 5000 - 400 - 1000
+
+    asyncio.run(run())
+
+
+def test_every_lost_answer_stays_counted() -> None:
+    async def run() -> None:
+        budget = Limits(max_tokens=5000)
+        for _ in range(2):
+            budget.settle(await budget.acquire(1000, 1000), Usage(), measured=False)
+        assert (await budget.acquire(300, 10_000)).output_tokens == 5000 - 4000 - 300
+
+    asyncio.run(run())
+
+
+def test_tokens_per_minute_allows_exactly_the_limit() -> None:
+    clock = Clock()
+
+    async def run() -> None:
+        rate = limits(clock, tokens_per_minute=1000)
+        await rate.acquire(500, 300)
+        await rate.acquire(100, 100)  # 800 + 200 = 1000: at the limit, not over it
+
+    asyncio.run(run())
+    assert clock.waits == []

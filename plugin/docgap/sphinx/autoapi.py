@@ -154,6 +154,11 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         name = ".".join(p for p in (signature.get("module"), signature["fullname"]) if p)
         if name in filled:
             note(app.env, name, filled[name], state.shown_key(filled[name]))
+    for index in doctree.findall(addnodes.index):  # a module has an index entry, not a signature
+        for entry in index["entries"]:
+            name = entry[2].removeprefix("module-") if entry[2].startswith("module-") else None
+            if name in filled:
+                note(app.env, name, filled[name], state.shown_key(filled[name]))
     for table in doctree.findall(autosummary_table):
         for row in table.findall(nodes.row):
             cells = [entry for entry in row.children if isinstance(entry, nodes.entry)]
