@@ -218,3 +218,32 @@ def test_tokens_per_minute_allows_exactly_the_limit() -> None:
 
     asyncio.run(run())
     assert clock.waits == []
+
+
+def test_even_a_short_wait_for_the_window_is_waited_and_then_the_request_starts() -> None:
+    clock = Clock()
+
+    async def run() -> int:
+        rate = limits(clock, requests_per_minute=1)
+        await rate.acquire(10, 10)
+        clock.now += 59.5
+        return (await rate.acquire(10, 20)).tokens
+
+    assert asyncio.run(run()) == 30
+    assert clock.waits == [0.5]
+
+
+def test_a_request_that_leaves_exactly_the_least_output_cap_starts() -> None:
+    async def run() -> None:
+        alone = Limits(max_tokens=1000)
+        assert (await alone.acquire(744, 1024)).output_tokens == 256  # 1000 - 744: just enough
+        shared = Limits(max_tokens=2000)
+        await shared.acquire(500, 500)
+        second = asyncio.create_task(shared.acquire(744, 1024))  # 2000 - 1000 in flight - 744 = 256
+        for _ in range(3):
+            await asyncio.sleep(0)
+        assert second.done() and second.result().output_tokens == 256
+        with pytest.raises(BudgetExhausted, match="^the run's request budget is spent$"):
+            await Limits(max_requests=0).acquire(10, 10)
+
+    asyncio.run(run())

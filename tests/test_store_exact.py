@@ -296,3 +296,30 @@ def test_a_cache_that_cannot_be_opened_says_how_to_start_afresh(tmp_path: Path) 
     [warning] = store.warnings
     assert warning.startswith(f"cannot open the draft cache at {settings.cache_path} (")
     assert warning.endswith("); continuing without it (delete the directory to start a fresh cache)")
+
+
+def test_a_rendered_text_is_kept_per_target_and_per_record(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    other = Target(path="pkg.b", kind="function", key="k2")
+    newer = Record(Draft(summary="Compute the area, again."), "openai", "m2")
+    with Store(settings) as store:
+        assert store.rendered(TARGET, RECORD, "html", lambda: "first") == "first"
+        assert store.rendered(TARGET, RECORD, "html", lambda: "not rendered again") == "first"
+        assert store.rendered(TARGET, newer, "html", lambda: "newer") == "newer"
+        assert store.rendered(other, RECORD, "html", lambda: "other") == "other"
+
+
+def test_a_lockfile_entry_found_valid_is_sealed_for_its_context(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    with Store(settings) as store:
+        store.write_lockfile([Resolved(TARGET, RECORD, "cache")])
+    checked: list[Record] = []
+
+    def counting(record: Record) -> list[str]:
+        checked.append(record)
+        return check(record)
+
+    for _ in range(2):
+        with Store(settings) as store:
+            assert store.lookup(TARGET, counting, context="names") == (RECORD, "lock")
+    assert len(checked) == 1
