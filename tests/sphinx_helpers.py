@@ -152,6 +152,9 @@ class Base:
 
 import dataclasses
 import enum
+from os.path import join
+
+join_parts = join  # a standard-library function under a second name: not the package's API
 
 from sitepkg._base import Base
 

@@ -74,6 +74,7 @@ def test_requests_follow_the_site_and_a_warm_build_sends_and_rereads_nothing(tmp
     assert len(shown) <= sent <= 1.05 * len(shown)
     prompts = " ".join(str(r.body) for r in server.requests)
     assert "hidden_" not in prompts and "Picky.third" not in prompts and "Picky.excluded" not in prompts
+    assert "join" not in prompts and not {"sitepkg.shown.join", "sitepkg.shown.join_parts"} & shown  # stdlib names
     assert {"sitepkg.shown.area", "sitepkg._base.Base.shared", "sitepkg.picked.MAX_SIZE", "sitepkg.bare"} <= shown
     assert f"{len(shown)} undocumented objects: {len(shown)} generated, 0 from lock, 0 from cache" in cold.stdout
     assert cold.stdout.count("docgap: provider:") == 1 and cold.stdout.count(f"{sent} requests") == 1
