@@ -22,6 +22,9 @@ BIN = Path(sys.executable).parent
 MODEL_VARIABLES = ("OPENAI_", "AZURE_OPENAI_")
 """Prefixes of the environment variables that configure a model (keys, endpoints, versions)."""
 
+DUMMY_KEY = "sk-docgap-test-DUMMY-0123456789"
+"""The API key the `server` fixture sets: recognisable, so a test can prove it leaked nowhere."""
+
 DocgapRunner = Callable[..., "subprocess.CompletedProcess[str]"]
 
 ECHO_PROVIDER = '''
@@ -111,7 +114,7 @@ def no_model_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def server(no_model_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
     """A fake OpenAI-compatible server on 127.0.0.1, with a dummy key and no other model configured."""
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-docgap-test-DUMMY-0123456789")
+    monkeypatch.setenv("OPENAI_API_KEY", DUMMY_KEY)
     with FakeOpenAI() as fake:
         yield fake
 

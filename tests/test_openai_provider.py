@@ -7,10 +7,11 @@ import json
 import logging
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
+from conftest import DUMMY_KEY
 from docgap.errors import BudgetExhausted, GenerationError, ProviderConfigError
 from docgap.limits import Limits
 from docgap.providers import SignatureProvider, describe_choice, make_provider, resolve_provider_name
@@ -22,19 +23,10 @@ from docgap.targets import Parameter, Target
 from docgap.validate import validate
 from fake_openai import FakeOpenAI, Reply
 
-KEY = "sk-docgap-test-KEY-0123456789"
+KEY = DUMMY_KEY  # what the shared `server` fixture puts in the environment
 KNOWN = frozenset({"pkg.area", "area", "pkg"})
 TARGET = Target(path="pkg.area", kind="function", key="k", parameters=(Parameter("radius", annotation="float"),),
                 returns="float", returns_value=True, source="def area(radius: float) -> float:\n    return 3.14 * radius ** 2\n")
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
-    for name in ("OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    with FakeOpenAI() as fake:
-        yield fake
 
 
 def settings_for(server: FakeOpenAI, **kw: object) -> Settings:
@@ -50,6 +42,16 @@ def generate(settings: Settings, target: Target = TARGET, limits: Limits | None 
         finally:
             await provider.aclose()
     return asyncio.run(run())
+
+
+def generate_twice(settings: Settings) -> None:
+    """Two drafts from one provider: what it learnt from the first request holds for the second."""
+    async def run() -> None:
+        provider = OpenAIProvider(settings, Limits())
+        for _ in range(2):
+            await provider.generate(TARGET, TargetContext(), lambda data: validate(data, TARGET))
+        await provider.aclose()
+    asyncio.run(run())
 
 
 def test_default_answer_is_valid_and_sent_as_strict_schema(server: FakeOpenAI) -> None:
@@ -152,13 +154,7 @@ def test_json_schema_rejected_falls_back_to_tools_once(server: FakeOpenAI, rejec
     server.script(rejection)
     settings = settings_for(server)
 
-    async def run() -> None:
-        provider = OpenAIProvider(settings, Limits())
-        for _ in range(2):
-            await provider.generate(TARGET, TargetContext(), lambda data: validate(data, TARGET))
-        await provider.aclose()
-
-    asyncio.run(run())
+    generate_twice(settings)
     assert "response_format" in server.requests[0].body
     assert [("tools" in r.body) for r in server.requests[1:]] == [True, True]
     assert server.requests[1].body["tool_choice"]["function"]["name"] == "generate_docstring"

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
-from docgap.limits import Limits
-from docgap.providers.base import TargetContext
-from docgap.providers.openai import OpenAIProvider
-from docgap.validate import validate
 from fake_openai import FakeOpenAI, Reply
-from test_openai_provider import TARGET, generate, settings_for
+from test_openai_provider import generate, generate_twice, settings_for
 
 
 
@@ -29,13 +24,7 @@ def test_a_rejected_temperature_is_dropped_for_the_rest_of_the_run(server: FakeO
                                           "Only the default (1) value is supported."))
     settings = settings_for(server)
 
-    async def run() -> None:
-        provider = OpenAIProvider(settings, Limits())
-        for _ in range(2):
-            await provider.generate(TARGET, TargetContext(), lambda data: validate(data, TARGET))
-        await provider.aclose()
-
     with caplog.at_level("INFO", logger="docgap"):
-        asyncio.run(run())
+        generate_twice(settings)
     assert [("temperature" in r.body) for r in server.requests] == [True, False, False]
     assert "does not accept a temperature" in caplog.text
