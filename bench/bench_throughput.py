@@ -13,7 +13,11 @@ the wall clock on a loaded machine.
 `--before DIR` also times, alternating with the others, runs with another copy of the `docgap`
 package (`DIR/docgap`, e.g. a copy of `plugin/docgap` taken before a change) first on `PYTHONPATH`.
 
-Run: `.venv/bin/python bench/bench_throughput.py [--targets 400] [--latency 0.5] [--concurrency 32] [--repeat 3] [--before DIR]`
+`--realtime` runs the server and each `docgap fill` with a real-time priority (`chrt -f 10`, Linux,
+as root): on a machine busy with other work, the figures are then those of an idle one (the work
+measured sleeps most of the time, so it cannot starve the machine).
+
+Run: `.venv/bin/python bench/bench_throughput.py [--targets 400] [--latency 0.5] [--concurrency 32] [--repeat 3] [--before DIR] [--realtime]`
 """
 
 from __future__ import annotations
@@ -51,12 +55,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", type=Path, help="a folder holding another copy of the docgap package")
+    parser.add_argument("--realtime", action="store_true", help="run at a real-time priority (chrt, as root)")
     args = parser.parse_args()
+    priority = ["chrt", "-f", "10"] if args.realtime else []
     env = {**os.environ, "OPENAI_API_KEY": "sk-bench-dummy"}
     envs = {"docgap": env}
     if args.before:
         envs["before"] = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(args.before.resolve()), env.get("PYTHONPATH")]))}
-    server = subprocess.Popen([sys.executable, str(FAKE_SERVER), "--latency", str(args.latency)],
+    server = subprocess.Popen([*priority, sys.executable, str(FAKE_SERVER), "--latency", str(args.latency)],
                               stdout=subprocess.PIPE, text=True)
     times: dict[str, list[float]] = {name: [] for name in envs}
     cpus: dict[str, list[float]] = {name: [] for name in envs}
@@ -68,7 +74,7 @@ def main() -> None:
             for run in range(args.repeat):
                 for name, run_env in envs.items():
                     sent_before = requests_sent(url)
-                    command = [DOCGAP, "fill", "synth", "--search-path", str(root),
+                    command = [*priority, DOCGAP, "fill", "synth", "--search-path", str(root),
                                "--cache-dir", str(root / f"cache-{name}-{run}"), "--lockfile", str(root / "none.lock.json"),
                                "--provider", "openai", "--model", "bench-model", "--base-url", url,
                                "--concurrency", str(args.concurrency)]
@@ -83,7 +89,7 @@ def main() -> None:
         server.wait()
     ideal = args.targets * args.latency / args.concurrency
     print(f"docgap fill: {args.targets} functions, latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}; "
-          f"ideal {ideal:.2f}s; load average {os.getloadavg()[0]:.1f}")
+          f"ideal {ideal:.2f}s; load average {os.getloadavg()[0]:.1f}" + ("; real-time priority" if args.realtime else ""))
     for name, runs in times.items():
         seconds = statistics.median(runs)
         print(f"{name}: wall clock median {seconds:.2f}s over {args.repeat} runs ({', '.join(f'{t:.2f}' for t in runs)}); "

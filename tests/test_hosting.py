@@ -238,3 +238,43 @@ def test_the_provider_line_is_logged_once_per_session(project: Path, no_model_en
     session.fill()
     session.fill()  # MkDocs fills once per package
     assert sum(text.startswith("provider: signature") for _, text in messages) == 1
+
+
+def test_a_lookup_names_the_provider_from_the_settings_and_builds_it_only_for_misses(
+        project: Path, no_model_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm build has no miss to draft: it never builds the provider (nor imports a model's SDK)."""
+    import docgap.providers
+
+    built: list[str] = []
+    real = docgap.providers.make_provider
+    monkeypatch.setattr(docgap.providers, "make_provider", lambda settings, limits: built.append(
+        settings.provider) or real(settings, limits))
+    messages: list[tuple[int, str]] = []
+    with FakeOpenAI() as server:
+        session = session_for(project, messages, provider="openai", model="m", base_url=server.url)
+        found = session.lookup()
+        assert built == [] and [t.path for t in found.missing] == ["tinypkg.area", "tinypkg.perimeter"]
+        assert (logging.INFO, "provider: openai, model m (configured)") in messages
+        session.generate(["tinypkg.area"])
+        assert built == ["openai"] and len(server.requests) == 1
+    with pytest.raises(ProviderConfigError, match="provider 'openai' needs a model"):  # still said at once
+        session_for(project, provider="openai").lookup()
+
+
+def test_the_pipeline_fill_builds_the_provider_only_for_misses(
+        project: Path, no_model_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import docgap.providers
+    from docgap.pipeline import fill
+
+    built: list[str] = []
+    real = docgap.providers.make_provider
+    monkeypatch.setattr(docgap.providers, "make_provider", lambda settings, limits: built.append(
+        settings.provider) or real(settings, limits))
+    with FakeOpenAI() as server:
+        settings = host_settings({"cache_dir": "cache", "provider": "openai", "model": "m", "base_url": server.url},
+                                 project / "docs")
+        first = fill(settings)
+        assert built == ["openai"] and first.summary is not None and first.summary.generated == 2
+        again = fill(settings)  # every draft stored: no provider, no request
+        assert built == ["openai"] and again.summary is not None and again.summary.from_cache == 2
+        assert len(server.requests) == 2

@@ -12,16 +12,18 @@ from collections.abc import Callable
 import pytest
 
 from conftest import DUMMY_KEY
+from docgap.drafts import Usage
 from docgap.errors import BudgetExhausted, GenerationError, ProviderConfigError
 from docgap.limits import Limits
 from docgap.providers import SignatureProvider, describe_choice, make_provider, resolve_provider_name
 from docgap.providers.base import TargetContext
 from docgap.providers.openai import OpenAIProvider
 from docgap.providers.prompt import INSTRUCTIONS, build_messages
+from docgap.schema import draft_schema
 from docgap.settings import Settings
 from docgap.targets import Parameter, Target
 from docgap.validate import validate
-from fake_openai import FakeOpenAI, Reply
+from fake_openai import FakeOpenAI, Reply, default_answer
 
 KEY = DUMMY_KEY  # what the shared `server` fixture puts in the environment
 KNOWN = frozenset({"pkg.area", "area", "pkg"})
@@ -214,6 +216,31 @@ def test_an_answer_that_is_not_a_chat_completion_is_a_clear_failure(server: Fake
     with pytest.raises(GenerationError, match="not a chat completion|could not be read") as info:
         generate(settings_for(server))
     assert "OpenAI-compatible" in info.value.reason
+
+
+@pytest.mark.parametrize("usage", [
+    {"prompt_tokens": -5000, "completion_tokens": -100, "prompt_tokens_details": {"cached_tokens": -7}},
+    {"prompt_tokens": "many", "completion_tokens": None, "prompt_tokens_details": {"cached_tokens": True}},
+])
+def test_token_counts_that_are_no_counts_are_counted_as_none(server: FakeOpenAI, usage: dict[str, object]) -> None:
+    """An answer cannot give budget back (negative counts) or break the run's totals (counts that are no numbers)."""
+    content = json.dumps(default_answer(draft_schema(TARGET)))
+    server.script(Reply(raw=json.dumps({"object": "chat.completion", "usage": usage, "choices": [
+        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}]})))
+    limits = Limits(max_tokens=100_000)
+    generation = generate(settings_for(server), limits=limits)
+    assert generation.usage == Usage(1, 0, 0, 0) and limits.spent == Usage(1, 0, 0, 0)
+
+
+@pytest.mark.parametrize("message", [
+    {"role": "assistant", "content": {"summary": "An object, not JSON text."}},
+    {"role": "assistant", "content": None, "tool_calls": [{"function": {"name": "generate_docstring", "arguments": 7}}]},
+])
+def test_an_answer_whose_text_is_not_text_is_asked_again(server: FakeOpenAI, message: dict[str, object]) -> None:
+    server.script(Reply(raw=json.dumps({"object": "chat.completion", "choices": [
+        {"index": 0, "finish_reason": "stop", "message": message}]})))
+    generation = generate(settings_for(server))
+    assert generation.attempts == 2 and len(server.requests) == 2
 
 
 def test_azure_prompt_content_filter_is_explicit(server: FakeOpenAI) -> None:

@@ -115,6 +115,8 @@ BAD_VALUES = [
     ("reveal", "'no'", "must be true or false"),
     ("label_ai", "''", "must be a non-empty string"),
     ("label_signature", "3", "must be a non-empty string"),
+    ("label_reviewed", "''", "must be a non-empty string"),
+    ("require_review", "'yes'", "must be true or false"),
 ]
 
 

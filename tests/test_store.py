@@ -12,7 +12,8 @@ import pytest
 from docgap.drafts import Draft, Record, Resolved, Usage
 from docgap.errors import LockfileError
 from docgap.settings import Settings
-from docgap.store import LOCKFILE_VERSION, Store
+from docgap.lockfile import LOCKFILE_VERSION
+from docgap.store import Store
 from docgap.targets import Parameter, Target
 from docgap.validate import validate
 

@@ -18,7 +18,8 @@ from docgap._version import __version__
 from docgap.drafts import Draft, Record, Resolved, Usage
 from docgap.errors import LockfileError
 from docgap.settings import Settings
-from docgap.store import LOCKFILE_VERSION, Store
+from docgap.lockfile import LOCKFILE_VERSION
+from docgap.store import Store
 from docgap.targets import Parameter, Target
 from docgap.validate import validate
 
@@ -192,7 +193,7 @@ def test_a_held_claim_is_waited_for_twice_the_worst_case_of_one_target(tmp_path:
 @pytest.mark.parametrize(("content", "reason"), [
     ("[1, 2]", "expected an object with an 'objects' table"),
     ('{"objects": []}', "expected an object with an 'objects' table"),
-    ('{"version": 99, "objects": {}}', "lockfile version 99 is not 1; it was written by another docgap version: "
+    ('{"version": 99, "objects": {}}', "lockfile version 99 is not one of 1, 2; it was written by another docgap version: "
                                        "upgrade docgap or regenerate it with `docgap lock`"),
     ("[" * 5000 + "]" * 5000, "JSON nested too deeply"),
 ])

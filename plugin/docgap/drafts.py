@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from docgap.targets import Target
+
+if TYPE_CHECKING:
+    from docgap.review import Review
 
 Origin = Literal["lock", "cache", "generated"]
 """Where a resolved draft came from in this run."""
@@ -205,8 +208,10 @@ class Resolved:
         target: The undocumented object.
         record: The draft and its provenance.
         origin: Where the record came from in this run.
+        review: The person's review that vouches for this very draft (accepted or edited), if any.
     """
 
     target: Target
     record: Record
     origin: Origin
+    review: Review | None = None

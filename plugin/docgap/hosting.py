@@ -13,7 +13,7 @@ session = Session(host_settings(values, base), log=my_log)
 outcome = session.fill()
 for resolved in outcome.resolved.values():
     text = render(resolved.record.draft, resolved.target, session.settings.style)
-    badge = session.badge(resolved.record)       # label, provider, model, title, is_model
+    badge = session.badge(resolved.record, resolved.review)  # label, provider, model, title, review...
     # ... put `text`, marked with `badge`, where the toolchain shows docstrings
 for line in session.summary_lines():
     my_log(logging.INFO, line)
@@ -40,13 +40,13 @@ from docgap.drafts import Record, Resolved
 from docgap.errors import StrictModeError
 from docgap.host_config import PATH_SETTINGS, SETTING_NAMES, coerce, host_settings
 from docgap.pipeline import Fill, Summary, counted
+from docgap.review import REVIEW_STATES, Review, ReviewState
 from docgap.tally import batch, merged
 from docgap.settings import Settings
 from docgap.targets import ScanResult
 
 if TYPE_CHECKING:
     from docgap.limits import Limits
-    from docgap.providers.base import Provider
     from docgap.store import Store
 # The scanner, the store and the providers are imported where they are used: importing a host
 # costs only what configuring it needs.
@@ -65,8 +65,11 @@ class Badge:
         label: The badge's visible text: `label_ai` for a model's draft, `label_signature` otherwise.
         provider: The provider that made the draft (`data-docgap-provider`).
         model: The model, `""` when no model wrote it (`data-docgap-model`).
-        title: Who wrote it, for the tooltip (`Record.credit`).
+        title: Who wrote it, for the tooltip (`Record.credit`), and who reviewed it.
         is_model: Whether a model wrote it.
+        review: `accepted` or `edited` when a person's review vouches for the draft
+            (`data-docgap-review`), `""` otherwise.
+        reviewer: Who reviewed it, `""` when nobody did.
     """
 
     label: str
@@ -74,6 +77,8 @@ class Badge:
     model: str
     title: str
     is_model: bool
+    review: str = ""
+    reviewer: str = ""
 
 
 @dataclass
@@ -104,7 +109,6 @@ class Session:
     fills: list[Fill] = field(default_factory=list)
     shown: set[str] = field(default_factory=set)
     _limits: Limits | None = field(default=None, repr=False)
-    _provider: Provider | None = field(default=None, repr=False)
     _chosen: tuple[str, str | None, bool] | None = field(default=None, repr=False)
     _renders: Store | None = field(default=None, repr=False)
 
@@ -216,7 +220,10 @@ class Session:
         from docgap.store import Store
 
         with forward_logs(self.log), Store(self.settings) as store:
-            return store.write_lockfile(outcome.resolved.values())
+            # Reviews of objects that are gone or documented by people now are history, not ledger.
+            current = {t.path for t in outcome.scan.targets}
+            reviews = {path: review for path, review in store.reviews.items() if path in current}
+            return store.write_lockfile(outcome.resolved.values(), reviews=reviews)
 
     def rendered(self, resolved: Resolved, form: str, render: Callable[[], str]) -> str:
         """The text `render()` makes for a draft, or the text it made for it in an earlier build.
@@ -248,15 +255,35 @@ class Session:
                 self._renders.close()
             self._renders = None
 
-    def badge(self, record: Record) -> Badge:
-        """The badge of a draft: its label under this session's settings, provider, model, tooltip."""
+    def badge(self, record: Record, review: Review | None = None) -> Badge:
+        """The badge of a draft: its label under this session's settings, provider, model, tooltip.
+
+        Args:
+            record: The draft's record.
+            review: The review that vouches for it (`Resolved.review`): the label then says who
+                reviewed it (`label_reviewed`).
+        """
+        label, title = record.label(self.settings.label_ai, self.settings.label_signature), record.credit
+        if review is not None:
+            label += " · " + self.settings.label_reviewed.replace("{by}", review.by)
+            title += f"; {review.verdict} by {review.by} on {review.date[:10]}"
         return Badge(
-            label=record.label(self.settings.label_ai, self.settings.label_signature),
+            label=label,
             provider=record.provider,
             model=record.model or "",
-            title=record.credit,
+            title=title,
             is_model=record.is_ai,
+            review=review.verdict if review is not None else "",
+            reviewer=review.by if review is not None else "",
         )
+
+    def review_counts(self) -> dict[ReviewState, int]:
+        """How many drafts the session counts (see `shown`) are in each review state."""
+        counts: dict[ReviewState, int] = dict.fromkeys(REVIEW_STATES, 0)
+        for outcome in self.fills:
+            for state, count in outcome.review_counts(self.shown).items():
+                counts[state] += count
+        return counts
 
     def summary(self) -> Summary | None:
         """The closing summary of the session: counts over `shown`, usage of every request; `None` before any fill."""
@@ -267,9 +294,18 @@ class Session:
         return dataclasses.replace(summary, provider=name, model=model)
 
     def summary_lines(self) -> list[str]:
-        """The closing summary as a few lines (no prefix); empty before any fill."""
+        """The closing summary as a few lines (no prefix); empty before any fill.
+
+        The review counts are a line of their own when a draft has a review or reviews are required.
+        """
         summary = self.summary()
-        return [] if summary is None else [line.removeprefix("docgap: ") for line in summary.lines()]
+        if summary is None:
+            return []
+        lines = [line.removeprefix("docgap: ") for line in summary.lines()]
+        counts = self.review_counts()
+        if self.settings.require_review or any(counts[state] for state in REVIEW_STATES if state != "unreviewed"):
+            lines.append("reviews: " + ", ".join(f"{counts[state]} {state}" for state in REVIEW_STATES))
+        return lines
 
     def generated(self) -> list[str]:
         """The paths of the objects a provider drafted in this session (and counted), sorted."""
@@ -310,29 +346,31 @@ class Session:
         before = self.fills[:]
         wanted = set(paths)
         targets = [t for f in before for t in f.missing if t.path in wanted]
-        from docgap.limits import Limits
-        from docgap.providers import make_provider
-
         provider = None
         if targets and not self.settings.frozen:
+            from docgap.limits import Limits
+            from docgap.providers import make_provider
+
             self._choose()
-            provider = self._provider or make_provider(self.settings, self._limits or Limits.from_settings(self.settings))
-            self._provider = None  # a provider closes its connections after a batch: the next one gets a new one
+            self._limits = self._limits or Limits.from_settings(self.settings)  # one budget for the session
+            provider = make_provider(self.settings, self._limits)  # a new one each batch: it closes its connections
         self.fills[:] = pipeline.generate(self.settings, before, targets, provider, progress=progress)
         return batch(before, self.fills, {t.path for t in targets})
 
     def _choose(self) -> bool:
-        """Choose the provider once per session (logging its line); whether it is a model."""
-        from docgap.limits import Limits
-        from docgap.providers import describe_choice, make_provider
+        """Choose the provider once per session (logging its line); whether it is a model.
+
+        The settings name it; it is built only when a batch has misses to draft, so a warm build
+        never loads a model's module or SDK.
+        """
+        from docgap.providers import choose_provider, describe_choice
 
         if self.settings.frozen:
             return False
         if self._chosen is None:
-            self._limits = Limits.from_settings(self.settings)
-            self._provider = make_provider(self.settings, self._limits)
-            _CORE.info("docgap: %s", describe_choice(self.settings, self._provider))
-            self._chosen = (self._provider.name, self._provider.model, self._provider.is_model)
+            choice = choose_provider(self.settings)
+            _CORE.info("docgap: %s", describe_choice(self.settings, choice))
+            self._chosen = (choice.name, choice.model, choice.is_model)
         return self._chosen[2]
 
     def _canonical(self, path: str) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from docgap.drafts import Origin, Record, Resolved, Usage
 from docgap.errors import StrictModeError
+from docgap.review import REVIEW_STATES, Review, ReviewState, review_state
 from docgap.settings import Settings
 from docgap.targets import ScanResult, Target
 
@@ -92,6 +93,12 @@ class Fill:
         missing: Objects not generated because the run was frozen.
         summary: Counts, tokens, cost and time.
         warnings: Problems met on the way (cache, lockfile, scan), already logged.
+        rejected: Objects whose draft a person rejected for their current code: neither
+            resolved nor missing, never generated; hosts show them undocumented.
+        reviews: The review ledger read from the lockfile, by object path.
+        sources: The scan cache's fingerprint of the packages' files, taken before they were
+            scanned (`scan_cache.sources_unchanged`); `None` when the scan was handed in or the
+            files could not all be read.
     """
 
     scan: ScanResult
@@ -101,6 +108,9 @@ class Fill:
     missing: tuple[Target, ...] = ()
     summary: Summary | None = None
     warnings: tuple[str, ...] = ()
+    rejected: tuple[Target, ...] = ()
+    reviews: dict[str, Review] = field(default_factory=dict)
+    sources: str | None = None
     _aliases: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -116,8 +126,33 @@ class Fill:
         """The canonical path of a target's public alias; any other path as it is."""
         return self._aliases.get(path, path) if path not in self.resolved else path
 
+    def review_state(self, path: str) -> ReviewState:
+        """Where the draft of an object stands in the review ledger (canonical path or alias).
+
+        `stale` when the object has a review that vouches for neither its code nor its draft now.
+        """
+        path = self.canonical(path)
+        if any(t.path == path for t in self.rejected):
+            return "rejected"
+        resolved = self.resolved.get(path)
+        if resolved is not None and resolved.review is not None:
+            return resolved.review.verdict
+        return "stale" if path in self.reviews else "unreviewed"
+
+    def review_counts(self, only: Collection[str] | None = None) -> dict[ReviewState, int]:
+        """How many drafts (and rejected objects) are in each review state.
+
+        Args:
+            only: Canonical paths to count (those a site shows); all when `None`.
+        """
+        counts: dict[ReviewState, int] = dict.fromkeys(REVIEW_STATES, 0)
+        for path in [*self.resolved, *(t.path for t in self.rejected)]:
+            if only is None or path in only:
+                counts[self.review_state(path)] += 1
+        return counts
+
     def check_strict(self, settings: Settings, only: Collection[str] | None = None) -> None:
-        """Raise when `strict` is on and anything was left undocumented.
+        """Raise when `strict` is on and anything was left undocumented (or unreviewed, under `require_review`).
 
         Args:
             settings: The run's settings.
@@ -132,9 +167,19 @@ class Fill:
         problems += [f"{t.path}: not in the lockfile or cache (frozen)" for t in self.missing
                      if only is None or t.path in only]
         problems += [f"{t.path}: left for a later run (budget)" for t in self.skipped if only is None or t.path in only]
+        if settings.require_review:
+            problems += [f"{path}: {_UNREVIEWED[state]} (require_review)" for path in sorted(self.resolved)
+                         if (only is None or path in only) and (state := self.review_state(path)) in _UNREVIEWED]
         if problems:
             shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
-            raise StrictModeError(f"strict: {len(problems)} objects left undocumented: {shown}")
+            what = "left undocumented or unreviewed" if settings.require_review else "left undocumented"
+            raise StrictModeError(f"strict: {len(problems)} objects {what}: {shown}")
+
+
+_UNREVIEWED = {
+    "unreviewed": "draft not reviewed yet (`docgap review PATH --accept`)",
+    "stale": "the code or draft changed since its review (`docgap review --list` shows it)",
+}
 
 
 def fill(
@@ -159,16 +204,17 @@ def fill(
         The resolved drafts and what is missing.
     """
     from docgap.limits import Limits
-    from docgap.providers import describe_choice, make_provider
+    from docgap.providers import choose_provider, describe_choice, make_provider
 
     if lookup_only:
         return lookup(settings, scan_result=scan_result)
-    limits = Limits.from_settings(settings)
-    provider = None if settings.frozen else make_provider(settings, limits)
-    if provider is not None:
-        logger.info("docgap: %s", describe_choice(settings, provider))
-    outcome = lookup(settings, scan_result=scan_result, model=provider is not None and provider.is_model,
+    choice = None if settings.frozen else choose_provider(settings)
+    if choice is not None:
+        logger.info("docgap: %s", describe_choice(settings, choice))
+    outcome = lookup(settings, scan_result=scan_result, model=choice is not None and choice.is_model,
                      check_lockfile=True)
+    # Built only for misses: a run whose drafts are all stored never loads a model's module or SDK.
+    provider = make_provider(settings, Limits.from_settings(settings)) if choice and outcome.missing else None
     return generate(settings, [outcome], outcome.missing, provider, progress=progress)[0]
 
 
@@ -194,7 +240,7 @@ def lookup(
     from docgap.store import Store
 
     started = time.perf_counter()
-    result = scan_result if scan_result is not None else _scan(settings)
+    result, sources = (scan_result, None) if scan_result is not None else _scan(settings)
     for warning in result.warnings:
         logger.warning("docgap: %s", warning)
     resolved: dict[str, Resolved] = {}
@@ -203,14 +249,22 @@ def lookup(
         if check_lockfile and settings.lockfile_path.is_dir():
             store.warn(f"{settings.lockfile_path}: the lockfile path is a directory, so no lockfile is read; "
                        "set `lockfile` under [tool.docgap] to a file path")
-        for target, hit in zip(result.targets, _hits(store, result)):
-            if hit is not None and _usable(hit[0], model, settings):
-                resolved[target.path] = Resolved(target, hit[0], hit[1])
+        reviews = store.reviews
+        rejected = tuple(t for t in result.targets if review_state(reviews.get(t.path), t, None) == "rejected")
+        refused = {t.path for t in rejected}
+        wanted = [t for t in result.targets if t.path not in refused]
+        for target, hit in zip(wanted, _hits(store, result, wanted)):
+            review = reviews.get(target.path)
+            # A draft a person vouched for is shown whatever the provider would make now.
+            vouched = hit is not None and review_state(review, target, hit[0].draft) in ("accepted", "edited")
+            if hit is not None and (vouched or _usable(hit[0], model, settings)):
+                resolved[target.path] = Resolved(target, hit[0], hit[1], review if vouched else None)
             else:
                 misses.append(target)
     aliases = {alias: t.path for t in result.targets for alias in t.aliases}
     outcome = Fill(result, resolved, missing=tuple(misses),
-                   warnings=tuple(str(w) for w in result.warnings) + tuple(store.warnings), _aliases=aliases)
+                   warnings=tuple(str(w) for w in result.warnings) + tuple(store.warnings),
+                   rejected=rejected, reviews=reviews, sources=sources, _aliases=aliases)
     summary = Summary("none (frozen)", None, *(0,) * 11, cost=None, seconds=time.perf_counter() - started)
     return dataclasses.replace(outcome, summary=counted(dataclasses.replace(outcome, summary=summary)))
 
@@ -336,16 +390,20 @@ def _add(cost: float | None, more: float | None) -> float | None:
     return more if cost is None else cost if more is None else cost + more
 
 
-def _scan(settings: Settings) -> ScanResult:
-    """`docgap.scan.scan`, without importing the scanner (and griffe) when the scan cache has the result."""
+def _scan(settings: Settings) -> tuple[ScanResult, str | None]:
+    """`docgap.scan.scan`, without importing the scanner (and griffe) when the scan cache has the result.
+
+    Returns:
+        The scan, and the packages' fingerprint taken before it (see `Fill.sources`).
+    """
     from docgap.scan_cache import load_cached_scan
 
-    cached, _ = load_cached_scan(settings)
+    cached, fingerprint = load_cached_scan(settings)
     if cached is not None:
-        return cached
+        return cached, fingerprint
     from docgap.scan import scan
 
-    return scan(settings)
+    return scan(settings), fingerprint
 
 
 def _usable(record: Record, model: bool, settings: Settings) -> bool:
@@ -380,8 +438,8 @@ def _record_check(target: Target, result: ScanResult) -> Callable[[Record], list
     return lambda record: _validator(target, result, partial=not record.is_ai)(record.draft.to_json())
 
 
-def _hits(store: Store, result: ScanResult) -> list[tuple[Record, Origin] | None]:
-    """`store.lookup` of every target; a warm build reads them all at once, as the last clean lookup left them.
+def _hits(store: Store, result: ScanResult, targets: Sequence[Target]) -> list[tuple[Record, Origin] | None]:
+    """`store.lookup` of `targets`; a warm build reads them all at once, as the last clean lookup left them.
 
     That lookup's outcome is remembered sealed (`Store.remember`) under everything it depends on:
     the targets' content keys, the names that exist, the lockfile and the cache's drafts. A lookup
@@ -392,11 +450,11 @@ def _hits(store: Store, result: ScanResult) -> list[tuple[Record, Origin] | None
     context = _validation_context(result)
     # One entry per set of packages, replaced when anything changes, so stale ones do not pile up.
     slot = "lookup:" + digest(*sorted({t.path.partition(".")[0] for t in result.targets}))
-    key = digest(context, store.state(), *(t.key for t in result.targets))
+    key = digest(context, store.state(), *(t.key for t in targets))
     kept = json.loads(store.recall(slot) or "{}")
     if kept.get("key") == key:
         return [None if e is None else (Record.from_json(e[1]), e[0]) for e in kept["hits"]]
-    hits = [store.lookup(t, _record_check(t, result), context=context) for t in result.targets]
+    hits = [store.lookup(t, _record_check(t, result), context=context) for t in targets]
     if store.clean:
         store.remember(slot, json.dumps({"key": key, "hits": [None if h is None else [h[1], h[0].to_json()]
                                                                for h in hits]}))

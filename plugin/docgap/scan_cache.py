@@ -22,22 +22,23 @@ import hashlib
 import importlib.util
 import json
 import os
-import sqlite3
 from pathlib import Path
-from typing import Any
-
-import diskcache
+from typing import TYPE_CHECKING, Any
 
 from docgap._version import __version__
 from docgap.schema import SCHEMA_VERSION
-from docgap.settings import Settings
-from docgap.targets import Documented, Parameter, ScanResult, ScanWarning, Target
-from docgap.textdisk import CorruptEntry, make_cache_dir, open_cache
+
+if TYPE_CHECKING:
+    import diskcache
+
+    from docgap.settings import Settings
+    from docgap.targets import ScanResult
+
+# The cache (diskcache, SQLite) and the scan's data classes are imported where they are used:
+# `sources_unchanged` (a Sphinx no-op rebuild) needs neither.
 
 _SCOPE_SETTINGS = ("packages", "search_paths", "private", "special_methods", "include", "exclude",
                    "inherit_docstrings", "exclude_tests", "max_source_chars", "examples_in_prompt")
-_ERRORS = (OSError, sqlite3.Error, diskcache.Timeout, ValueError, LookupError, TypeError, AttributeError,
-           RecursionError, CorruptEntry)
 _SCAN_MODULES = ("scan.py", "loading.py", "scope.py", "fallbacks.py", "source_facts.py", "context.py", "plain.py", "targets.py", "scan_cache.py")
 """docgap's modules whose code decides what a scan finds."""
 
@@ -58,10 +59,22 @@ def load_cached_scan(settings: Settings) -> tuple[ScanResult | None, str | None]
             roots = json.loads(fingerprint)["roots"]
             if _plausible(roots, settings) and fingerprint == _fingerprint(settings, roots):
                 return _decode(entry["result"]), fingerprint
-    except _ERRORS:
+    except _errors():
         pass
     roots = _find_roots(settings)
     return None, None if roots is None else _fingerprint(settings, roots)
+
+
+def sources_unchanged(settings: Settings, fingerprint: str) -> bool:
+    """Whether the packages' files are as they were when `load_cached_scan` returned `fingerprint`.
+
+    Neither the cache nor griffe is opened: where each package was found is in the fingerprint.
+    """
+    try:
+        roots = json.loads(fingerprint)["roots"]
+        return _plausible(roots, settings) and fingerprint == _fingerprint(settings, roots)
+    except (ValueError, LookupError, TypeError, OSError):
+        return False
 
 
 def save_scan(settings: Settings, fingerprint: str, result: ScanResult) -> None:
@@ -69,11 +82,25 @@ def save_scan(settings: Settings, fingerprint: str, result: ScanResult) -> None:
     try:
         with _open(settings) as cache:
             cache.set(_entry_key(settings), json.dumps({"fingerprint": fingerprint, "result": _encode(result)}))
-    except _ERRORS:
+    except _errors():
         pass
 
 
+def _errors() -> tuple[type[BaseException], ...]:
+    """What reading or writing the scan cache may raise: the entry is then a miss, or not saved."""
+    import sqlite3
+
+    import diskcache
+
+    from docgap.textdisk import CorruptEntry
+
+    return (OSError, sqlite3.Error, diskcache.Timeout, ValueError, LookupError, TypeError, AttributeError,
+            RecursionError, CorruptEntry)
+
+
 def _open(settings: Settings) -> diskcache.Cache:
+    from docgap.textdisk import make_cache_dir, open_cache
+
     make_cache_dir(settings.cache_path)
     return open_cache(settings.cache_path / "scans")
 
@@ -178,6 +205,8 @@ def _encode(result: ScanResult) -> dict[str, Any]:
 
 
 def _decode(data: dict[str, Any]) -> ScanResult:
+    from docgap.targets import Documented, Parameter, ScanResult, ScanWarning, Target
+
     targets = []
     for item in data["targets"]:
         item["parameters"] = tuple(Parameter(**p) for p in item["parameters"])

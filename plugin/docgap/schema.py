@@ -29,9 +29,10 @@ Two kinds of schema are built from the same description of a target:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from docgap.targets import Parameter, Target
+if TYPE_CHECKING:
+    from docgap.targets import Parameter, Target
 
 SCHEMA_VERSION = 2
 """Bumped whenever the draft schema changes; part of every content key."""

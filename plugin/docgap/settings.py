@@ -83,6 +83,10 @@ class Settings:
             already shows (false).
         label_ai: Badge text for drafts written by a model.
         label_signature: Badge text for drafts made by the offline signature provider.
+        label_reviewed: Added to the badge of a draft a person accepted or edited (`docgap
+            review`), after ` · `; `{by}` stands for the reviewer's name.
+        require_review: Under `strict`, drafts no person reviewed (or whose review is stale)
+            are errors too.
     """
 
     packages: tuple[str, ...] = ()
@@ -123,6 +127,8 @@ class Settings:
     reveal: bool = True
     label_ai: str = "AI-generated"
     label_signature: str = "Drafted from signature"
+    label_reviewed: str = "reviewed by {by}"
+    require_review: bool = False
 
     @property
     def cache_path(self) -> Path:

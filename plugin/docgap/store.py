@@ -13,18 +13,17 @@ import json
 import logging
 import os
 import secrets
-import shutil
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 import diskcache
 
-from docgap._version import __version__
 from docgap.drafts import Origin, Record, Resolved
 from docgap.errors import LockfileError
+from docgap.lockfile import read_lockfile, write_lockfile
+from docgap.review import Review
 from docgap.seal import Seal, digest
 from docgap.settings import Settings
 from docgap.targets import Target
@@ -37,9 +36,6 @@ except ImportError:  # pragma: no cover - not POSIX: concurrent builds may each 
 
 logger = logging.getLogger("docgap")
 
-LOCKFILE_VERSION = 1
-"""Version of the lockfile format this docgap reads and writes."""
-
 _CACHE_ERRORS = (OSError, sqlite3.Error, diskcache.Timeout)
 """Failures of the cache's storage: the cache is switched off for the run with one warning."""
 
@@ -48,6 +44,10 @@ _TAMPERED = (ValueError, TypeError, LookupError, AttributeError, RecursionError,
 
 _DRAFTS_TOKEN = "docgap:drafts"
 """The cache entry `Store.state` reads: changed by every store that saves drafts."""
+
+DRAFTS_FILE = "drafts.token"
+"""A file in the cache directory holding that token too, so a host can tell whether the drafts
+changed without opening the cache (`docgap.sphinx.unchanged`)."""
 
 _CLAIM_POLL = 0.05
 """Seconds between attempts to claim a content key another process is generating."""
@@ -80,7 +80,10 @@ class Store:
         self.warnings: list[str] = []
         self.invalid_cache_entries = 0
         self._corrupt: set[str] = set()  # content keys whose cache entry docgap did not write
-        self._lock = self._read_lockfile(settings.lockfile_path) if lockfile else {}
+        self._lock: dict[str, Record] = {}
+        self.reviews: dict[str, Review] = {}
+        if lockfile:
+            self._read_lockfile(settings.lockfile_path)
         self._cache = self._open_cache(settings.cache_path)
         self._seal: Seal | None = None
         self._seal_loaded = False
@@ -224,7 +227,7 @@ class Store:
             return
         if not self._saved:
             self._saved = True
-            self._put(_DRAFTS_TOKEN, secrets.token_hex(8))
+            self._drafts_changed()
 
     @contextlib.asynccontextmanager
     async def claim(self, target: Target, accept: Callable[[Record], bool]) -> AsyncIterator[Record | None]:
@@ -254,12 +257,14 @@ class Store:
             if fd is not None:
                 os.close(fd)
 
-    def write_lockfile(self, resolved: Iterable[Resolved], path: Path | None = None) -> Path:
+    def write_lockfile(self, resolved: Iterable[Resolved], path: Path | None = None, *,
+                       reviews: Mapping[str, Review] | None = None) -> Path:
         """Write the lockfile: one entry per object path, sorted, stale entries gone.
 
         Args:
             resolved: The drafts to lock, typically every resolved target of a run.
             path: Where to write; `settings.lockfile_path` by default.
+            reviews: The review ledger to write; the one read from the lockfile by default.
 
         Returns:
             The path written.
@@ -267,30 +272,8 @@ class Store:
         Raises:
             LockfileError: When the path is a directory or cannot be written; no temporary file is left.
         """
-        path = path or self.settings.lockfile_path
-        objects = {
-            item.target.path: {"key": item.target.key, **item.record.to_json()}
-            for item in resolved
-        }
-        document = {"version": LOCKFILE_VERSION, "generator": f"docgap {__version__}", "objects": objects}
-        fix = "set `lockfile` under [tool.docgap] (or pass --lockfile) to a file in a writable directory"
-        # Write then rename, so a reader never sees half a lockfile.
-        # Not mkstemp: its files are private (0600), and a lockfile is shared. `open` follows the umask.
-        tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "x", encoding="utf-8") as handle:
-                json.dump(document, handle, indent=2, sort_keys=True, ensure_ascii=False)
-                handle.write("\n")
-            if path.exists():
-                shutil.copymode(path, tmp)
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise LockfileError(f"{path}: cannot write the lockfile ({exc.strerror or exc}); {fix}") from exc
-        finally:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
-        return path
+        return write_lockfile(path or self.settings.lockfile_path, resolved,
+                              self.reviews if reviews is None else reviews)
 
     def close(self) -> None:
         """Close the cache, first saying how many entries were corrupt or invalid, if any."""
@@ -304,10 +287,19 @@ class Store:
                        "pass validation and were ignored (they are replaced when generated again)")
             self.invalid_cache_entries = 0
         if self._cache is not None:
-            if self._saved:
-                self._put(_DRAFTS_TOKEN, secrets.token_hex(8))
+            if self._saved or not (self.read_only or (self.settings.cache_path / DRAFTS_FILE).exists()):
+                self._drafts_changed()  # a cache from before `DRAFTS_FILE`: mirrored from now on
             with contextlib.suppress(*_CACHE_ERRORS, *_TAMPERED):
                 self._cache.close()
+
+    def _drafts_changed(self) -> None:
+        """Give the drafts a new token, in the cache and in `DRAFTS_FILE`."""
+        if self._cache is None or self.read_only:
+            return
+        token = secrets.token_hex(8)
+        self._put(_DRAFTS_TOKEN, token)
+        with contextlib.suppress(OSError):
+            (self.settings.cache_path / DRAFTS_FILE).write_text(token)
 
     def __enter__(self) -> Store:
         return self
@@ -320,33 +312,19 @@ class Store:
         self.warnings.append(message)
         logger.warning(message)
 
-    def _read_lockfile(self, path: Path) -> dict[str, Record]:
-        if not path.is_file():
-            return {}
+    def _read_lockfile(self, path: Path) -> None:
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(document, dict) or not isinstance(document.get("objects"), dict):
-                raise ValueError("expected an object with an 'objects' table")
-            version = document.get("version")
-            if version != LOCKFILE_VERSION:
-                raise ValueError(
-                    f"lockfile version {version!r} is not {LOCKFILE_VERSION}; it was written by another "
-                    "docgap version: upgrade docgap or regenerate it with `docgap lock`"
-                )
-            return dict(self._lock_entries(document["objects"]))
+            contents = read_lockfile(path)
         except (OSError, UnicodeDecodeError, *_TAMPERED) as exc:
             reason = "JSON nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             message = f"{path}: cannot use the lockfile ({reason})"
             if self.settings.strict:
                 raise LockfileError(message) from exc
             self.warn(message + "; ignoring it (fix or regenerate it with `docgap lock`)")
-            return {}
-
-    def _lock_entries(self, objects: dict[str, Any]) -> Iterable[tuple[str, Record]]:
-        for path, entry in objects.items():
-            if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
-                raise ValueError(f"entry {path!r} has no content key")
-            yield entry["key"], Record.from_json(entry)
+            return
+        self._lock, self.reviews = contents.records, contents.reviews
+        for problem in contents.problems:
+            self.warn(f"{path}: {problem}")
 
     def _open_cache(self, directory: Path) -> diskcache.Cache | None:
         try:

@@ -17,7 +17,8 @@ def batch(before: Sequence[Fill], after: Sequence[Fill], paths: set[str]) -> Fil
     skipped = tuple(t for f in after for t in f.skipped if t.path in paths)
     missing = tuple(t for f in after for t in f.missing if t.path in paths)
     aliases = {alias: t.path for t in targets for alias in t.aliases}
-    outcome = Fill(ScanResult(targets), resolved, failed, skipped, missing, _aliases=aliases)
+    reviews = {p: r for f in before for p, r in f.reviews.items() if p in paths}
+    outcome = Fill(ScanResult(targets), resolved, failed, skipped, missing, reviews=reviews, _aliases=aliases)
     spent, start = merged([f.summary for f in after if f.summary]), merged([f.summary for f in before if f.summary])
     if spent is None:
         return dataclasses.replace(outcome, summary=None)

@@ -8,6 +8,7 @@ whether to show an undocumented object.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from typing import Any
@@ -18,7 +19,6 @@ from docgap.drafts import Resolved
 from docgap.hosting import Badge, Session
 from docgap.human import human_docstring, own_docstring
 from docgap.pipeline import Fill
-from docgap.render import render
 from docgap.settings import Settings
 
 _MARKDOWN_ACTIVE = frozenset("\\`*_[]{}|~^=+$:")  # none of them in what html.escape writes
@@ -56,15 +56,19 @@ def give_draft(obj: griffe.Object, resolved: Resolved, session: Session, style: 
         style: Docstring style to render and parse the draft in.
         options: The style's parser options.
     """
+    badge = session.badge(resolved.record, resolved.review)
+
     def text() -> str:
+        from docgap.render import render  # only without a rendered text in the cache (not in a warm build)
+
         draft = render(resolved.record.draft, resolved.target, style, markup="markdown")
         sections = _titled_sections(draft, obj, style, options) if obj.is_module or obj.is_class else None
-        return marker(session.badge(resolved.record), sections=sections, path=resolved.target.path) + draft
+        return marker(badge, sections=sections, path=resolved.target.path) + draft
 
     # Kept across builds (MkDocs renders every page every time): what the text depends on
-    # besides the draft and docgap's code.
-    form = json.dumps(["mkdocs", style, options, session.settings.label_ai, session.settings.label_signature,
-                       resolved.target.path], sort_keys=True, default=str)
+    # besides the draft and docgap's code; the badge says who reviewed it, which the ledger changes.
+    form = json.dumps(["mkdocs", style, options, dataclasses.asdict(badge), resolved.target.path],
+                      sort_keys=True, default=str)
     obj.docstring = make_docstring(session.rendered(resolved, form, text), obj, style, options,
                                    reveal=session.settings.reveal)
 
@@ -136,7 +140,8 @@ def marker(badge: Badge, *, sections: int | None = None, path: str | None = None
     every generated object.
 
     Args:
-        badge: The draft's badge: provider, model, text and tooltip.
+        badge: The draft's badge: provider, model, text, tooltip, and review (`data-docgap-review`,
+            when a person accepted or edited the draft).
         sections: For a module or class, how many titled sections (Parameters, Attributes...) the
             draft has, so the stylesheet can end the marked block before mkdocstrings' summary
             tables of its members; `None` for other objects.
@@ -150,6 +155,7 @@ def marker(badge: Badge, *, sections: int | None = None, path: str | None = None
         "class": "docgap-generated",
         "data-docgap-provider": badge.provider,
         "data-docgap-model": badge.model,
+        **({"data-docgap-review": badge.review} if badge.review else {}),
         **({"data-docgap-sections": str(sections)} if sections is not None else {}),
         **({"data-docgap-path": path} if path is not None else {}),
         "title": badge.title,

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment
 from mkdocs.config import base
 from mkdocs.config import config_options as c
-from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
-from mkdocs.structure.pages import Page
+from mkdocs.structure.files import File
 
 from docgap.errors import DocgapError
-from docgap.hosting import SETTING_NAMES, Session, host_settings
+from docgap.host_config import SETTING_NAMES
 from docgap.mkdocs.report import log, report, to_mkdocs_log
-from docgap.mkdocs.site import SiteFill, rerender
 from docgap.mkdocs.state import begin_build, current_build, end_build
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.pages import Page
+# MkDocs imports every configured plugin before it builds: the session and the site's machinery
+# (griffe, the renderers) are imported by the hooks that use them.
 
 EXTENSION = "docgap.mkdocs.extension:DocgapExtension"
 CSS = "assets/docgap.css"
@@ -52,6 +56,9 @@ class DocgapPlugin(BasePlugin[DocgapConfig]):  # type: ignore[valid-type]
         Raises:
             PluginError: When a setting is unknown or invalid.
         """
+        from docgap.hosting import Session, host_settings
+        from docgap.mkdocs.site import SiteFill
+
         root = Path(config.config_file_path).parent
         try:
             settings = host_settings({name: self.config[name] for name in SETTING_NAMES}, root,
@@ -83,6 +90,8 @@ class DocgapPlugin(BasePlugin[DocgapConfig]):  # type: ignore[valid-type]
         Raises:
             PluginError: When the settings or the provider are invalid.
         """
+        from docgap.mkdocs.site import rerender
+
         if (state := current_build()) is None:
             return env
         try:

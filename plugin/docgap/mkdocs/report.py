@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mkdocs.plugins import get_plugin_logger
 
-from docgap.hosting import Session
+if TYPE_CHECKING:
+    from docgap.hosting import Session
 
 log = get_plugin_logger("docgap")
 _SHOWN = 20  # generated objects named in the log; the rest are counted

@@ -82,9 +82,13 @@ class SiteFill:
         """
         lookup = self.session.lookup(modules=roots)
         self._loaded = True
+        # A rejected draft is not shown and not made again: the object stays as mkdocstrings shows
+        # it undocumented, with no placeholder; it has no marker to find in the pages, so every
+        # rejected object of the package counts (the review counts).
+        rejected = set(self.session.show(t.path for t in lookup.rejected))
         for target in lookup.scan.targets:
             obj = find(pkg, target.path)
-            if obj is None or own_docstring(obj) is not None:
+            if obj is None or own_docstring(obj) is not None or target.path in rejected:
                 continue
             resolved = lookup.resolved.get(target.path)
             if resolved is not None:

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from docgap.hosting import Session
-
 if TYPE_CHECKING:
+    from docgap.hosting import Session
     from docgap.mkdocs.site import SiteFill
 
 

@@ -11,26 +11,30 @@ mine = "my_package.docgap_provider:MyProvider"   # MyProvider(settings, limits) 
 ```
 
 `provider = "mine"` (or `--provider mine`) then selects it. A factory may say whether its
-providers are models with an `is_model` attribute (a provider class does); the log line naming
-the provider uses it.
+providers are models with an `is_model` attribute (a provider class does): a session then chooses
+the provider from the settings alone (`choose_provider`) and builds it only when it has drafts to
+make, and the log line naming the provider uses it.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from docgap.errors import ProviderConfigError
-from docgap.limits import Limits
-from docgap.providers.base import Generation, Provider, TargetContext, Validator
-from docgap.providers.signature import SignatureProvider
-from docgap.settings import Settings
 
 if TYPE_CHECKING:
     import importlib.metadata
 
-ProviderFactory = Callable[[Settings, Limits], Provider]
+    from docgap.limits import Limits
+    from docgap.providers.base import Generation, Provider, TargetContext, Validator
+    from docgap.providers.signature import SignatureProvider
+    from docgap.settings import Settings
+
+ProviderFactory = Callable[["Settings", "Limits"], "Provider"]
 """Builds a provider from the run's settings and its `Limits` (which the provider keeps as `limits`)."""
 
 ENTRY_POINT_GROUP = "docgap.providers"
@@ -57,6 +61,11 @@ def provider_names() -> tuple[str, ...]:
     return tuple(dict.fromkeys((*_BUILT_IN, *sorted(_entry_points()))))
 
 
+def is_provider(name: str) -> bool:
+    """Whether `name` selects a provider (installed packages' entry points are read only for a name not built in)."""
+    return name in _BUILT_IN or name in _entry_points()
+
+
 def resolve_provider_name(settings: Settings) -> str:
     """The provider a run uses: `settings.provider`, or for `auto` what the environment offers.
 
@@ -68,12 +77,55 @@ def resolve_provider_name(settings: Settings) -> str:
     return _choose(settings)[0]
 
 
-def describe_choice(settings: Settings, provider: Provider | None = None) -> str:
+@dataclass(frozen=True)
+class Choice:
+    """The provider a run uses, as its settings name it (nothing built).
+
+    Attributes:
+        name: The provider's name.
+        model: The model it drafts with, `None` for a provider that is no model.
+        is_model: Whether a model drafts (stored offline drafts are then made again).
+    """
+
+    name: str
+    model: str | None
+    is_model: bool
+
+
+def choose_provider(settings: Settings) -> Choice:
+    """The provider a run uses, read from the settings: a warm build that needs no draft builds none.
+
+    A factory says whether it makes a model with its `is_model` attribute; one that does not say
+    is asked by building a provider.
+
+    Args:
+        settings: The run's settings.
+
+    Returns:
+        The provider's name, model and whether it is a model.
+
+    Raises:
+        ProviderConfigError: When the provider is unknown or cannot be loaded, or a model provider lacks its model.
+    """
+    name = resolve_provider_name(settings)
+    is_model = getattr(_factory(name), "is_model", None)
+    if is_model is None:
+        from docgap.limits import Limits
+
+        provider = make_provider(settings, Limits.from_settings(settings))
+        return Choice(provider.name, provider.model, provider.is_model)
+    if is_model and not settings.model:
+        raise ProviderConfigError(_needs_model(name))
+    return Choice(name, settings.model if is_model else None, bool(is_model))
+
+
+def describe_choice(settings: Settings, provider: Provider | Choice | None = None) -> str:
     """One line for the build log saying which provider runs and why.
 
     Args:
         settings: The run's settings.
-        provider: The provider built for them, if already built (it says whether it is a model).
+        provider: The provider built for them, or chosen (`choose_provider`), if any (it says
+            whether it is a model).
     """
     name, why = _choose(settings)
     is_model = provider.is_model if provider is not None else getattr(_factory(name), "is_model", True)
@@ -102,10 +154,14 @@ def make_provider(settings: Settings, limits: Limits) -> Provider:
     provider = _factory(name)(settings, limits)
     if provider.is_model != (provider.model is not None):
         raise ProviderConfigError(
-            f"provider {name!r} needs a model: pass --model NAME or set model = \"...\" under [tool.docgap]"
-            if provider.is_model else f"provider {name!r} is not a model but names one ({provider.model!r}); "
-            "its author must set `model = None`")
+            _needs_model(name) if provider.is_model else f"provider {name!r} is not a model but names one "
+            f"({provider.model!r}); its author must set `model = None`")
     return provider
+
+
+def _needs_model(name: str) -> str:
+    azure = " (for Azure, the deployment name)" if name == "azure" else ""
+    return f"provider {name!r} needs a model: pass --model NAME or set model = \"...\" under [tool.docgap]{azure}"
 
 
 def _choose(settings: Settings) -> tuple[str, str]:
@@ -151,28 +207,43 @@ def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
     return {entry.name: entry for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
 
 
-def _openai(settings: Settings, limits: Limits) -> Provider:
-    return _model_provider(settings, limits, azure=False)
+class _BuiltIn:
+    """A built-in provider's factory: the provider's module (a model's SDK later) is imported to build one.
+
+    Args:
+        name: The provider's name.
+        module: The module defining its class.
+        cls: The class, called with the settings, the limits and `options`.
+        is_model: Whether it is a model.
+        options: Keyword arguments for the class.
+    """
+
+    def __init__(self, name: str, module: str, cls: str, *, is_model: bool, **options: Any) -> None:
+        self.name, self.module, self.cls, self.is_model, self.options = name, module, cls, is_model, options
+
+    def __call__(self, settings: Settings, limits: Limits) -> Provider:
+        if self.is_model and not settings.model:
+            raise ProviderConfigError(_needs_model(self.name))
+        provider: Provider = getattr(importlib.import_module(self.module), self.cls)(settings, limits, **self.options)
+        return provider
 
 
-def _azure(settings: Settings, limits: Limits) -> Provider:
-    return _model_provider(settings, limits, azure=True)
+_LAZY = {"Generation": "docgap.providers.base", "Provider": "docgap.providers.base",
+         "TargetContext": "docgap.providers.base", "Validator": "docgap.providers.base",
+         "SignatureProvider": "docgap.providers.signature"}
 
 
-def _model_provider(settings: Settings, limits: Limits, *, azure: bool) -> Provider:
-    if not settings.model:
-        raise ProviderConfigError(
-            f"provider {'azure' if azure else 'openai'!r} needs a model: pass --model NAME or set model = \"...\" "
-            "under [tool.docgap]" + (" (for Azure, the deployment name)" if azure else ""))
-    from docgap.providers.openai import OpenAIProvider  # the SDK is imported only when a model is used
-
-    return OpenAIProvider(settings, limits, azure=azure)
+def __getattr__(name: str) -> Any:
+    """The provider types, imported on first use: choosing a provider by its name needs none of them."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-register("signature", SignatureProvider)
-register("openai", _openai)
-register("azure", _azure)
+register("signature", _BuiltIn("signature", "docgap.providers.signature", "SignatureProvider", is_model=False))
+register("openai", _BuiltIn("openai", "docgap.providers.openai", "OpenAIProvider", is_model=True, azure=False))
+register("azure", _BuiltIn("azure", "docgap.providers.openai", "OpenAIProvider", is_model=True, azure=True))
 
-__all__ = ["ENTRY_POINT_GROUP", "OFFLINE", "Generation", "Provider", "ProviderFactory", "SignatureProvider",
-           "TargetContext", "Validator", "describe_choice", "make_provider", "provider_names", "register",
-           "resolve_provider_name"]
+__all__ = ["ENTRY_POINT_GROUP", "OFFLINE", "Choice", "Generation", "Provider", "ProviderFactory", "SignatureProvider",
+           "TargetContext", "Validator", "choose_provider", "describe_choice", "is_provider", "make_provider",
+           "provider_names", "register", "resolve_provider_name"]

@@ -23,6 +23,7 @@ from docgap.claims import ungrounded_claims
 from docgap.drafts import Draft, Usage
 from docgap.errors import GenerationError, ProviderConfigError
 from docgap.limits import Limits, Reservation
+from docgap.providers.answers import TOOL, answer_text, first_choice, usage_of
 from docgap.providers.base import Generation, TargetContext, Validator
 from docgap.providers.credentials import mask, split_credentials
 from docgap.providers.prompt import build_messages, reask_message
@@ -33,7 +34,6 @@ from docgap.targets import Target
 if TYPE_CHECKING:
     import openai
 
-_TOOL = "generate_docstring"
 _MAX_ECHO = 6000  # characters of an invalid answer sent back when re-asking
 _ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
 _CAP = "max_completion_tokens"  # OpenAI's output cap
@@ -120,14 +120,14 @@ class OpenAIProvider:
             response, step, cap = await self._send(messages, schema, follow_up=attempt > 1)
             usage += step
             self._check_cap(step, cap)
-            choice = _first_choice(response)
-            message = choice.message
-            if choice.finish_reason == "content_filter":
+            choice = first_choice(response)
+            message = choice["message"]
+            if choice.get("finish_reason") == "content_filter":
                 raise GenerationError("the service's content filter blocked the answer")
-            if getattr(message, "refusal", None):
-                raise GenerationError(f"the model refused: {self._scrub(message.refusal)}")
-            raw = _answer_text(message)
-            if choice.finish_reason == "length":
+            if message.get("refusal"):
+                raise GenerationError(f"the model refused: {self._scrub(message['refusal'])}")
+            raw = answer_text(message)
+            if choice.get("finish_reason") == "length":
                 errors = ["the answer was cut off (finish_reason=length); answer much more briefly"]
             else:
                 try:
@@ -148,7 +148,7 @@ class OpenAIProvider:
             await self._sdk_client.close()
 
     async def _send(self, messages: list[dict[str, Any]], schema: dict[str, Any], *,
-                    follow_up: bool) -> tuple[Any, Usage, int]:
+                    follow_up: bool) -> tuple[object, Usage, int]:
         """Send one request (again in the run's fallback mode if the service rejects a feature).
 
         Args:
@@ -157,7 +157,7 @@ class OpenAIProvider:
             follow_up: Whether this re-asks (it then goes before new targets for the budget).
 
         Returns:
-            The answer, what it cost, and the output cap it was sent with.
+            The answer (parsed JSON, `None` if it is none), what it cost, and the output cap it was sent with.
         """
         import openai
 
@@ -175,18 +175,27 @@ class OpenAIProvider:
                 if not self._falls_back(exc, mode, cap_name, tempered):
                     raise self._error(exc) from None
                 continue
-            except (openai.OpenAIError, json.JSONDecodeError) as exc:
+            except openai.OpenAIError as exc:
                 raise self._error(exc) from None
             return response, usage, reservation.output_tokens
 
-    async def _create(self, request: dict[str, Any], reservation: Reservation) -> tuple[Any, Usage]:
-        """Send `request` and settle its reservation, however it ends."""
+    async def _create(self, request: dict[str, Any], reservation: Reservation) -> tuple[object, Usage]:
+        """Send `request` and settle its reservation, however it ends.
+
+        The answer is read as plain JSON (`with_raw_response`): the SDK's typed model of a completion
+        costs about as much CPU as the rest of the answer's handling, and only a few fields are read.
+        """
         import openai
 
         usage, measured = Usage(), False  # no answer: the service may have billed the whole reservation
         try:
-            response = await self._client.chat.completions.create(**_as_sent(request))
-            usage, measured = _usage(response), getattr(response, "usage", None) is not None
+            answer = await self._client.chat.completions.with_raw_response.create(**_as_sent(request))
+            try:
+                response = json.loads(answer.http_response.content)
+            except ValueError:
+                response = None  # a proxy's page...: no chat completion (see `first_choice`)
+            usage = usage_of(response)
+            measured = isinstance(response, dict) and isinstance(response.get("usage"), dict)
             return response, usage
         except openai.APIStatusError:
             measured = True  # an error answer costs nothing
@@ -267,9 +276,9 @@ class OpenAIProvider:
                 "type": "json_schema", "json_schema": {"name": "docstring", "strict": True, "schema": body}}}
         elif mode == "tools":
             request["tools"] = [{"type": "function", "function": {
-                "name": _TOOL, "description": "Record the docstring of the object.", "parameters": body,
+                "name": TOOL, "description": "Record the docstring of the object.", "parameters": body,
                 "strict": True}}]
-            request["tool_choice"] = {"type": "function", "function": {"name": _TOOL}}
+            request["tool_choice"] = {"type": "function", "function": {"name": TOOL}}
         else:
             request["response_format"] = {"type": "json_object"}
         return request
@@ -280,13 +289,14 @@ class OpenAIProvider:
 
 
 def _as_sent(request: dict[str, Any]) -> dict[str, Any]:
-    """`request` with its messages sent as they are, through `extra_body` (which wins over the typed fields).
+    """`request` sent as it is, through `extra_body` (which wins over the typed fields), but for the model.
 
     The SDK walks typed parameters through a recursive transform that costs milliseconds of CPU per
-    request for a conversation, the largest cost of a request on the client; the messages are
-    plain JSON already.
+    request for a conversation, and a fraction of one for each other field; the request is plain
+    JSON already. The model stays typed: Azure's client reads it to route the request.
     """
-    return {**request, "messages": [], "extra_body": {**request.get("extra_body", {}), "messages": request["messages"]}}
+    body = {key: value for key, value in request.items() if key not in ("model", "extra_body")}
+    return {"model": request["model"], "messages": [], "extra_body": {**body, **request.get("extra_body", {})}}
 
 
 def _key_variable(settings: Settings, azure: bool) -> str:
@@ -370,31 +380,6 @@ def _error_strings(body: object) -> Iterator[str]:
     elif isinstance(body, list):
         for value in body:
             yield from _error_strings(value)
-
-
-def _first_choice(response: Any) -> Any:
-    choices = getattr(response, "choices", None)
-    if not choices or getattr(choices[0], "message", None) is None:
-        raise GenerationError("the service's answer is not a chat completion (no choices); "
-                              "is the base URL an OpenAI-compatible API?")
-    return choices[0]
-
-
-def _answer_text(message: Any) -> str:
-    for call in getattr(message, "tool_calls", None) or ():
-        function = getattr(call, "function", None)
-        if function is not None and function.name == _TOOL:
-            return function.arguments or ""
-    return message.content or ""
-
-
-def _usage(response: Any) -> Usage:
-    usage = getattr(response, "usage", None)
-    if usage is None:
-        return Usage(requests=1)
-    details = getattr(usage, "prompt_tokens_details", None)
-    return Usage(1, usage.prompt_tokens or 0, usage.completion_tokens or 0,
-                 (getattr(details, "cached_tokens", 0) or 0) if details else 0)
 
 
 def _short(text: str, limit: int = 300) -> str:

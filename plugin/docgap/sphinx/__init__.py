@@ -9,23 +9,28 @@ reads their documents again (`docgap.sphinx.events`), so `-j N` workers never ca
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from sphinx.application import Sphinx
-from sphinx.config import Config
+from typing import TYPE_CHECKING, Any
 
 from docgap._version import __version__
 from docgap.sphinx import autoapi, autodoc, report, tracking
 from docgap.sphinx.config import add_config_values
-from docgap.sphinx.events import on_builder_inited, on_env_updated
+from docgap.sphinx.events import on_build_finished, on_builder_inited, on_env_before_read_docs, on_env_updated
 from docgap.sphinx.nodes import depart_html, docgap_generated, on_doctree_resolved, visit_html
 from docgap.sphinx.report import ReportDirective
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
 
 STATIC = Path(__file__).parent / "static"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register docgap's configuration, events, nodes, directives and stylesheet."""
+    """Register docgap's configuration, events, nodes, directives and stylesheet.
+
+    Nothing else: the core (scanner, store, providers) is loaded by the first event with work for
+    it (`events._start`), which a no-op rebuild never reaches.
+    """
     app.setup_extension("sphinx.ext.autodoc")
     add_config_values(app)
     html = (visit_html, depart_html)
@@ -39,7 +44,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", tracking.on_doctree_read)
     app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("doctree-resolved", report.on_doctree_resolved)
+    app.connect("env-before-read-docs", on_env_before_read_docs)
     app.connect("env-updated", on_env_updated)
+    app.connect("build-finished", on_build_finished)
     app.connect("env-get-outdated", tracking.on_env_get_outdated)
     app.connect("env-purge-doc", tracking.on_env_purge_doc)
     app.connect("env-merge-info", tracking.on_env_merge_info)

@@ -20,19 +20,21 @@ from __future__ import annotations
 import hashlib
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.application import Sphinx
-from sphinx.config import Config
-from sphinx.environment import BuildEnvironment
-from sphinx.ext.autosummary import autosummary_table
 
-from docgap.drafts import Resolved
 from docgap.sphinx.nodes import docgap_generated
 from docgap.sphinx.state import BuildState, state_of
 from docgap.sphinx.tracking import note
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
+
+    from docgap.drafts import Resolved
 
 _CLASSES = frozenset({"class", "exception"})
 """autoapi object types whose docstring it may copy from a base class."""
@@ -148,6 +150,8 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     filled = _FILLED.get(app.env)
     if state is None or not filled:
         return
+    from sphinx.ext.autosummary import autosummary_table  # only sites using sphinx-autoapi get here
+
     for signature in doctree.findall(addnodes.desc_signature):
         if "fullname" not in signature:
             continue

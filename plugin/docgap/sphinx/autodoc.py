@@ -8,9 +8,8 @@ once the build has drafted, in one batch, what the site's documents want (`docga
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sphinx.application import Sphinx
 from sphinx.errors import PycodeError
 from sphinx.pycode import ModuleAnalyzer
 from sphinx.util.inspect import unpartial
@@ -20,7 +19,11 @@ from docgap.sphinx.runtime import (autodoc_text, base_comment, builtin_type_text
                                    listed_without_comment, live)
 from docgap.sphinx.state import WAITING, BuildState, canonical_path, state_of
 from docgap.sphinx.tracking import hide, note
-from docgap.targets import Target
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+    from docgap.targets import Target
 
 _ROUTINES = frozenset({"function", "method", "decorator"})
 """autodoc object types of functions: an attribute draft never stands in for their docstring."""

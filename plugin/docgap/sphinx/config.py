@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 
 from docgap.errors import SettingsError
-from docgap.hosting import SETTING_NAMES, host_settings
-from docgap.settings import Settings
+from docgap.host_config import SETTING_NAMES, host_settings
 from docgap.sphinx import autoapi
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+    from docgap.settings import Settings
 
 SPHINX_DEFAULT_STYLE = "sphinx"
 """Sphinx renders reST field lists with no other extension; google/numpy need napoleon."""

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.application import Sphinx
 from sphinx.locale import _
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
 
 
 class docgap_generated(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
-    """A block of generated documentation, with its provider, model and badge label."""
+    """A block of generated documentation, with its provider, model, badge label and review (if any)."""
 
 
 def wrap_generated(doctree: nodes.document, attributes_for: Callable[[str], dict[str, str] | None]) -> None:
@@ -72,6 +74,8 @@ def _is_bases_line(node: nodes.Node) -> bool:
 def visit_html(self: Any, node: docgap_generated) -> None:
     """Open the marked block: docgap's own element and badge, every value escaped by the writer."""
     attributes = {"data-docgap-provider": node["provider"], "data-docgap-model": node["model"]}
+    if node.get("review"):  # a person accepted or edited this very draft
+        attributes["data-docgap-review"] = node["review"]
     self.body.append(self.starttag(node, "div", CLASS="docgap-generated", **attributes))
     self.body.append(f'<span class="docgap-badge" title="{self.attval(node["title"])}">{self.encode(node["label"])}</span>\n')
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
 from docutils import nodes
-from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
 from docgap.sphinx.state import REPORT, BuildState, state_of
 from docgap.sphinx.tracking import documents_with, note, shown_paths
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 _MAX_WIDTH = 60
 """The widest a column gets in text output; longer cells wrap."""
@@ -27,7 +30,7 @@ class docgap_report(nodes.General, nodes.Element):  # noqa: N801 - docutils node
 
 
 class ReportDirective(SphinxDirective):
-    """Render a table of generated docstrings: object, kind, provider, model.
+    """Render a table of generated docstrings (object, kind, provider, model), and their review counts.
 
     Where a draft came from in one run (generated, cache, lockfile) is left out: it changes from
     one build to the next without the page changing.
@@ -49,7 +52,7 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
 
 def changed_reports(env: BuildEnvironment, state: BuildState) -> list[str]:
     """The documents showing a report whose table changed since it was last written."""
-    digest = hashlib.sha256(json.dumps(_rows(env, state)).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps([_rows(env, state), _reviews(state)]).encode()).hexdigest()
     if getattr(env, "docgap_report_digest", None) == digest:
         return []
     env.docgap_report_digest = digest  # type: ignore[attr-defined]
@@ -77,7 +80,14 @@ def _content(env: BuildEnvironment, state: BuildState) -> list[nodes.Node]:
         f"{empty} are still undocumented."
     ))
     headers = ("Object", "Kind", "Provider", "Model")
-    return [summary, _table(headers, [tuple(row) for row in rows])]
+    return [summary, nodes.paragraph(text=_reviews(state)), _table(headers, [tuple(row) for row in rows])]
+
+
+def _reviews(state: BuildState) -> str:
+    """The drafts shown (and rejected objects) by review state: `Reviewed: 1 accepted, ... 20 unreviewed.`"""
+    counts = state.session.review_counts()
+    order = sorted(counts, key=lambda name: name == "unreviewed")  # the other states first, as they are
+    return "Reviewed: " + ", ".join(f"{counts[name]} {name}" for name in order) + "."
 
 
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> nodes.table:

@@ -8,16 +8,18 @@ import functools
 import hashlib
 import json
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sphinx.environment import BuildEnvironment
+if TYPE_CHECKING:
+    from sphinx.environment import BuildEnvironment
 
-from docgap.drafts import Resolved
-from docgap.hosting import Session
-from docgap.pipeline import Fill
-from docgap.settings import Settings
-from docgap.targets import Target
+    from docgap.drafts import Resolved
+    from docgap.hosting import Session
+    from docgap.pipeline import Fill
+    from docgap.settings import Settings
+    from docgap.targets import Target
 
 REPORT = "*report*"
 """The entry a document that shows `.. docgap-report::` records instead of an object path."""
@@ -26,16 +28,38 @@ WAITING = ".. docgap: no draft yet for "
 """The analyzer entry of an attribute whose draft is not made yet: a reST comment, never shown."""
 
 _STATES: weakref.WeakKeyDictionary[BuildEnvironment, BuildState] = weakref.WeakKeyDictionary()
+_DEFERRED: weakref.WeakKeyDictionary[BuildEnvironment, Callable[[], None]] = weakref.WeakKeyDictionary()
 
 
 def state_of(env: BuildEnvironment) -> BuildState | None:
-    """The build's docgap state (`None` before `builder-inited` or after a failed start)."""
+    """The build's docgap state (`None` before `builder-inited` or after a failed start).
+
+    A start `defer`red because nothing changed since the last build is made now: something
+    (a document read, a report written) needs the drafts after all.
+    """
+    if (start := _DEFERRED.pop(env, None)) is not None:
+        start()
     return _STATES.get(env)
 
 
 def set_state(env: BuildEnvironment, state: BuildState) -> None:
     """Make `state` the docgap state of the build `env` belongs to."""
     _STATES[env] = state
+
+
+def defer(env: BuildEnvironment, start: Callable[[], None]) -> None:
+    """Put off the build's start (scan, lookup, `set_state`) until `state_of` is first asked."""
+    _DEFERRED[env] = start
+
+
+def deferred(env: BuildEnvironment) -> bool:
+    """Whether the build's start is still put off: nothing has needed the drafts so far."""
+    return env in _DEFERRED
+
+
+def drop_deferred(env: BuildEnvironment) -> None:
+    """Forget a start still put off: the build is over (the start holds the application)."""
+    _DEFERRED.pop(env, None)
 
 
 @dataclass
@@ -48,12 +72,17 @@ class BuildState:
         pending: Canonical paths of the misses a provider may still draft in this build (none when
             frozen): a document showing one wants it, and is read again once the batch is drafted.
         unfilled: Objects without a draft (yet), by path and alias.
+        inputs: What the lookup read besides the sources and the cache, as it was before
+            (`unchanged.inputs`), for the build's stamp.
+        read: Whether Sphinx reads documents in this build.
     """
 
     session: Session
     fill: Fill
     pending: set[str] = field(default_factory=set)
     unfilled: dict[str, Target] = field(default_factory=dict)
+    inputs: str = ""
+    read: bool = False
 
     def __post_init__(self) -> None:
         self._lines: dict[str, list[str]] = {}
@@ -125,15 +154,18 @@ class BuildState:
     def shown_key(self, path: str) -> str:
         """A digest of what a document shows for `path`: `""` when it has no draft.
 
-        It covers the draft itself, who wrote it and how it is rendered, so a document is read
-        again when a draft is regenerated or upgraded even though the source did not change.
+        It covers the draft itself, who wrote it and reviewed it, and how it is rendered, so a
+        document is read again when a draft is regenerated, upgraded or reviewed (`docgap review`
+        rewrites the lockfile) even though the source did not change.
         """
         if path not in self._keys:
             resolved = self.fill.resolved.get(path)
+            review = resolved.review if resolved is not None else None
             self._keys[path] = "" if resolved is None else _digest(
                 resolved.target.key, resolved.record.provider, resolved.record.model,
                 resolved.record.draft.to_json(), self.settings.style,
                 self.settings.label_ai, self.settings.label_signature,
+                review and review.to_json(), review and self.settings.label_reviewed,
             )
         return self._keys[path]
 
@@ -142,8 +174,9 @@ class BuildState:
         resolved = self.fill.resolved.get(path)
         if resolved is None:
             return None
-        badge = self.session.badge(resolved.record)
-        return {"provider": badge.provider, "model": badge.model, "label": badge.label, "title": badge.title}
+        badge = self.session.badge(resolved.record, resolved.review)
+        return {"provider": badge.provider, "model": badge.model, "label": badge.label, "title": badge.title,
+                "review": badge.review}
 
 
 def canonical_path(obj: Any) -> str | None:

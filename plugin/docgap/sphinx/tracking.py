@@ -9,12 +9,15 @@ What a document shows without a draft is what it wants drafted (`wanted`).
 
 from __future__ import annotations
 
-from docutils import nodes
-from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
+from typing import TYPE_CHECKING
 
 from docgap.sphinx.nodes import wrap_generated
-from docgap.sphinx.state import REPORT, state_of
+from docgap.sphinx.state import REPORT, deferred, state_of
+
+if TYPE_CHECKING:
+    from docutils import nodes
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 Shown = dict[str, tuple[str, str]]
 """What one document shows: autodoc name → (canonical path, shown key)."""
@@ -65,7 +68,12 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
 def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
                         removed: set[str]) -> list[str]:
-    """Documents showing a draft that changed since they were read, or an object it may get now."""
+    """Documents showing a draft that changed since they were read, or an object it may get now.
+
+    None when the lookup was put off: nothing it depends on changed since the last build.
+    """
+    if deferred(env):
+        return []
     state = state_of(env)
     if state is None:
         return []
