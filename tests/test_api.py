@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import types
 from pathlib import Path
@@ -17,6 +18,7 @@ def test_every_public_name_is_exported() -> None:
     assert all(hasattr(docgap, name) for name in docgap.__all__)
     assert docgap.fill.__module__ == "docgap.pipeline" and docgap.Settings.__module__ == "docgap.settings"
     for module in ("scan", "render", "validate"):  # not shadowed by the functions they define
+        importlib.import_module(f"docgap.{module}")
         assert isinstance(getattr(docgap, module), types.ModuleType)
 
 

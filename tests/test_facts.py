@@ -10,7 +10,7 @@ import pytest
 from docgap import Settings, fill
 from docgap.context import spells_private
 from docgap.drafts import Draft
-from docgap.pipeline import Fill
+from docgap.outcome import Fill
 from docgap.plain import strip_markup
 from docgap.source_facts import raise_conditions
 from fake_openai import FakeOpenAI

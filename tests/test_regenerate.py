@@ -6,7 +6,8 @@ from pathlib import Path
 
 from fake_openai import FakeOpenAI
 
-from docgap.pipeline import Fill, fill
+from docgap.outcome import Fill
+from docgap.pipeline import fill
 from docgap.settings import Settings
 
 SOURCE = '''

@@ -36,10 +36,12 @@ if TYPE_CHECKING:
         StrictModeError,
     )
     from docgap.hosting import Badge, Session, host_settings
-    from docgap.pipeline import Failure, Fill, Summary, fill
+    from docgap.outcome import Failure, Fill, Summary
+    from docgap.pipeline import fill
     from docgap.render.google import render_google
     from docgap.render.numpy import render_numpy
     from docgap.render.sphinx import render_sphinx
+    from docgap.review import Review, ReviewState
     from docgap.schema import SCHEMA_VERSION, draft_schema
     from docgap.settings import Settings, load_settings
     from docgap.targets import Parameter, ScanResult, ScanWarning, Target
@@ -51,10 +53,12 @@ _LAZY = {
     **dict.fromkeys(("BudgetExhausted", "DocgapError", "GenerationError", "LockfileError", "ProviderConfigError",
                      "SettingsError", "StrictModeError"), "docgap.errors"),
     **dict.fromkeys(("Badge", "Session", "host_settings"), "docgap.hosting"),
-    **dict.fromkeys(("Failure", "Fill", "Summary", "fill"), "docgap.pipeline"),
+    **dict.fromkeys(("Failure", "Fill", "Summary"), "docgap.outcome"),
+    "fill": "docgap.pipeline",
     "render_google": "docgap.render.google",
     "render_numpy": "docgap.render.numpy",
     "render_sphinx": "docgap.render.sphinx",
+    **dict.fromkeys(("Review", "ReviewState"), "docgap.review"),
     **dict.fromkeys(("SCHEMA_VERSION", "draft_schema"), "docgap.schema"),
     **dict.fromkeys(("Settings", "load_settings"), "docgap.settings"),
     **dict.fromkeys(("Parameter", "ScanResult", "ScanWarning", "Target"), "docgap.targets"),
@@ -88,6 +92,8 @@ __all__ = [
     "Raise",
     "Record",
     "Resolved",
+    "Review",
+    "ReviewState",
     "ScanResult",
     "ScanWarning",
     "Settings",

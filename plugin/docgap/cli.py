@@ -19,7 +19,7 @@ from docgap.review_cli import add_review_command
 from docgap.settings import STYLES, Settings
 
 if TYPE_CHECKING:
-    from docgap.pipeline import Fill
+    from docgap.outcome import Fill
     from docgap.targets import Documented
 # Each command imports what only it needs (the renderers, the providers, the evaluation) where it runs.
 

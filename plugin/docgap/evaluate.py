@@ -28,7 +28,8 @@ from docgap.claims import claims, prose_fields, unbacked_claims
 from docgap.drafts import Draft, Usage
 from docgap.errors import SettingsError
 from docgap.loading import load_packages
-from docgap.pipeline import Fill, fill
+from docgap.outcome import Fill
+from docgap.pipeline import fill
 from docgap.providers.base import TargetContext
 from docgap.providers.prompt import build_messages
 from docgap.scan import scan_objects

@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +38,8 @@ from docgap import pipeline
 from docgap.drafts import Record, Resolved
 from docgap.errors import StrictModeError
 from docgap.host_config import PATH_SETTINGS, SETTING_NAMES, coerce, host_settings
-from docgap.pipeline import Fill, Summary, counted
+from docgap.host_log import HostLog, forward_logs
+from docgap.outcome import Fill, Summary, counted
 from docgap.review import REVIEW_STATES, Review, ReviewState
 from docgap.tally import batch, merged
 from docgap.settings import Settings
@@ -50,9 +50,6 @@ if TYPE_CHECKING:
     from docgap.store import Store
 # The scanner, the store and the providers are imported where they are used: importing a host
 # costs only what configuring it needs.
-
-HostLog = Callable[[int, str], None]
-"""Where a host shows docgap's messages: called with a `logging` level and a text without prefix."""
 
 _CORE = logging.getLogger("docgap")
 
@@ -384,38 +381,6 @@ def _scan_objects(modules: Iterable[Any], settings: Settings) -> ScanResult:
     from docgap.scan import scan_objects
 
     return scan_objects(modules, settings)
-
-
-class _Forward(logging.Handler):
-    def __init__(self, log: HostLog) -> None:
-        super().__init__(logging.INFO)
-        self.log = log
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.log(record.levelno, record.getMessage().removeprefix("docgap: "))
-
-
-@contextmanager
-def forward_logs(log: HostLog) -> Iterator[None]:
-    """Send the core's `docgap` log records to a host's log, only while the block runs.
-
-    The core logger's level, propagation and handlers are as before once the block ends, so
-    nothing of one build stays in the process (a live-reload server, a test run, a notebook).
-
-    Args:
-        log: The host's log.
-    """
-    handler = _Forward(log)
-    level, propagate = _CORE.level, _CORE.propagate
-    _CORE.addHandler(handler)
-    _CORE.setLevel(logging.INFO)
-    _CORE.propagate = False
-    try:
-        yield
-    finally:
-        _CORE.removeHandler(handler)
-        _CORE.setLevel(level)
-        _CORE.propagate = propagate
 
 
 __all__ = ["PATH_SETTINGS", "SETTING_NAMES", "Badge", "HostLog", "Session", "coerce", "forward_logs",

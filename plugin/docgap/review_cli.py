@@ -33,7 +33,7 @@ from docgap.review import REVIEW_STATES, Review, Verdict, reviewer_name, text_ha
 
 if TYPE_CHECKING:
     from docgap.drafts import Draft, Record, Resolved
-    from docgap.pipeline import Fill
+    from docgap.outcome import Fill
     from docgap.targets import Target
 # The validator, the edit file, the lockfile reader and the subprocess helpers are imported where
 # they are used: `docgap scan` and every other command register this one without loading them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from docgap.pipeline import Fill, Summary, counted
+from docgap.outcome import Fill, Summary, counted
 from docgap.targets import ScanResult
 
 

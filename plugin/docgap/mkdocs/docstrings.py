@@ -18,7 +18,7 @@ import griffe
 from docgap.drafts import Resolved
 from docgap.hosting import Badge, Session
 from docgap.human import human_docstring, own_docstring
-from docgap.pipeline import Fill
+from docgap.outcome import Fill
 from docgap.settings import Settings
 
 _MARKDOWN_ACTIVE = frozenset("\\`*_[]{}|~^=+$:")  # none of them in what html.escape writes

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from docgap.drafts import Resolved
     from docgap.hosting import Session
-    from docgap.pipeline import Fill
+    from docgap.outcome import Fill
     from docgap.settings import Settings
     from docgap.targets import Target
 
