@@ -10,6 +10,9 @@
    fill`) against a process that only loads the package with `griffe.load`, both fresh processes,
    interleaved; ratio of the medians. Target: at most 1.5.
 
+Every process caches its bytecode, as an installed package has it (`PYTHONPYCACHEPREFIX`, a folder
+of the run's own, whatever `PYTHONDONTWRITEBYTECODE` says).
+
 `--before DIR` also measures, interleaved, another copy of the `docgap` package (`DIR/docgap`, e.g.
 a copy of `plugin/docgap` taken before a change) put first on `PYTHONPATH`. `--imports` measures
 part 1 only.
@@ -91,9 +94,13 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="a folder holding another copy of the docgap package")
     parser.add_argument("--imports", action="store_true", help="measure the import cost only (part 1)")
     args = parser.parse_args()
-    envs = {"docgap": dict(os.environ)}
+    # Bytecode is cached, as for an installed package, in a folder of the run's own.
+    pycache = tempfile.TemporaryDirectory()
+    base = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+            "PYTHONPYCACHEPREFIX": pycache.name}
+    envs = {"docgap": base}
     if args.before:
-        envs["before"] = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        envs["before"] = {**base, "PYTHONPATH": os.pathsep.join(
             filter(None, [str(args.before.resolve()), os.environ.get("PYTHONPATH")]))}
     imports: dict[tuple[str, str], list[float]] = {(name, env): [] for env in envs for name in IMPORTS}
     scans: dict[str, list[float]] = {env: [] for env in envs}
@@ -118,6 +125,7 @@ def main() -> None:
                     scans[name].append(timed(scan_cmds[name], root, env))
             if not args.imports:
                 loads.append(timed(load_cmd, root, envs["docgap"]))
+    pycache.cleanup()
     print(f"start-up, medians of {args.repeat} fresh processes; load average {os.getloadavg()[0]:.1f}")
     for name in envs:
         for what in IMPORTS:

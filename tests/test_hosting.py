@@ -240,15 +240,21 @@ def test_the_provider_line_is_logged_once_per_session(project: Path, no_model_en
     assert sum(text.startswith("provider: signature") for _, text in messages) == 1
 
 
-def test_a_lookup_names_the_provider_from_the_settings_and_builds_it_only_for_misses(
-        project: Path, no_model_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A warm build has no miss to draft: it never builds the provider (nor imports a model's SDK)."""
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the providers built (`docgap.providers.make_provider`) while the test runs."""
     import docgap.providers
 
-    built: list[str] = []
+    names: list[str] = []
     real = docgap.providers.make_provider
-    monkeypatch.setattr(docgap.providers, "make_provider", lambda settings, limits: built.append(
+    monkeypatch.setattr(docgap.providers, "make_provider", lambda settings, limits: names.append(
         settings.provider) or real(settings, limits))
+    return names
+
+
+def test_a_lookup_names_the_provider_from_the_settings_and_builds_it_only_for_misses(
+        project: Path, no_model_env: None, built: list[str]) -> None:
+    """A warm build has no miss to draft: it never builds the provider (nor imports a model's SDK)."""
     messages: list[tuple[int, str]] = []
     with FakeOpenAI() as server:
         session = session_for(project, messages, provider="openai", model="m", base_url=server.url)
@@ -261,15 +267,10 @@ def test_a_lookup_names_the_provider_from_the_settings_and_builds_it_only_for_mi
         session_for(project, provider="openai").lookup()
 
 
-def test_the_pipeline_fill_builds_the_provider_only_for_misses(
-        project: Path, no_model_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    import docgap.providers
+def test_the_pipeline_fill_builds_the_provider_only_for_misses(project: Path, no_model_env: None,
+                                                               built: list[str]) -> None:
     from docgap.pipeline import fill
 
-    built: list[str] = []
-    real = docgap.providers.make_provider
-    monkeypatch.setattr(docgap.providers, "make_provider", lambda settings, limits: built.append(
-        settings.provider) or real(settings, limits))
     with FakeOpenAI() as server:
         settings = host_settings({"cache_dir": "cache", "provider": "openai", "model": "m", "base_url": server.url},
                                  project / "docs")

@@ -100,6 +100,9 @@ def test_an_accepted_draft_is_locked_so_a_fresh_clone_shows_it(docgap: DocgapRun
     assert shown["origin"] == "lock" and shown["state"] == "filled"
     listed = states(docgap, example_docs, *fresh)
     assert {path: row["state"] for path, row in listed.items()} == {CIRCLE: "accepted", VERSION: "rejected"}
+    # No draft of rejected code is made again: the error says how to get one, not to run `docgap fill`.
+    proc = docgap(example_docs, "review", VERSION, "--accept", "--by", "Ada", *fresh, check=False)
+    assert proc.returncode == 2 and "delete its entry from the 'reviews' table" in proc.stderr, proc.stderr
 
 
 @pytest.mark.slow
@@ -277,3 +280,44 @@ def test_the_edit_file_gives_the_draft_back_exactly() -> None:
     empty = from_toml(to_toml(Draft(summary=""), target))
     assert empty == {}  # every field is offered, and what is left "" is left out
     assert 'x = ""' in to_toml(Draft(summary=""), target) and "#   def f(x, *rest):" in to_toml(Draft(""), target)
+
+
+@pytest.mark.slow
+def test_an_edit_stays_with_its_object_when_another_has_the_same_content_key(docgap: DocgapRunner,
+                                                                            tmp_path: Path) -> None:
+    """Two modules defining the same function share a content key; an edit is one object's, by path."""
+    (tmp_path / "twin").mkdir()
+    (tmp_path / "twin" / "__init__.py").write_text('"""Twins."""\n')
+    for module in ("a", "b"):
+        (tmp_path / "twin" / f"{module}.py").write_text('"""Half of a pair."""\n\n\ndef double(x):\n    return 2 * x\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.docgap]\npackages = ["twin"]\nsearch_paths = ["."]\n')
+    docgap(tmp_path, "fill")
+    docgap(tmp_path, "lock")
+    edit = tmp_path / "edit.toml"
+    edit.write_text('summary = "Double a number, as module a does it."\n')
+    docgap(tmp_path, "review", "twin.a.double", "--from", str(edit), "--by", "Ada")
+    docgap(tmp_path, "review", "twin.b.double", "--accept", "--by", "Bob")  # rewrites the lockfile again
+    lock = lockfile(tmp_path)
+    assert lock["objects"]["twin.a.double"]["draft"]["summary"] == "Double a number, as module a does it."
+    assert lock["objects"]["twin.b.double"]["draft"].get("summary") != "Double a number, as module a does it."
+    listed = states(docgap, tmp_path)
+    assert (listed["twin.a.double"]["state"], listed["twin.b.double"]["state"]) == ("edited", "accepted")
+    assert "as module a does it" in as_json(docgap(tmp_path, "show", "twin.a.double", "--json"))["docstring"]
+    assert "as module a does it" not in as_json(docgap(tmp_path, "show", "twin.b.double", "--json"))["docstring"]
+
+
+@pytest.mark.slow
+def test_an_edit_made_in_the_editor_is_kept_when_the_lockfile_cannot_be_written(docgap: DocgapRunner,
+                                                                                example_docs: Path,
+                                                                                tmp_path: Path) -> None:
+    docgap(example_docs, "fill")
+    (example_docs / "docgap.lock.json").write_text("{ not JSON")  # read (and refused) only once the edit is made
+    script = tmp_path / "editor.py"
+    script.write_text(EDITOR.replace("{seen}", repr(str(tmp_path / "seen.toml"))))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    proc = docgap(example_docs, "review", SCALE_ALL, "--edit", "--by", "Ada", check=False,
+                  env=env_with(VISUAL=f"{sys.executable} {script}", TMPDIR=str(temporary)))
+    assert proc.returncode == 2 and "cannot read the lockfile" in proc.stderr, proc.stderr
+    kept = next(temporary.iterdir())  # the person's work is not lost with the failed write, and named
+    assert f"--from {kept}" in proc.stderr and "Scale every circle by one factor." in kept.read_text()

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from docgap.hosting import Session
+from docgap.lockfile import write_lockfile
+from docgap.pipeline import lookup
+from docgap.review import Review, text_hash
 from docgap.settings import load_settings
 from docgap.sphinx import unchanged
 from docgap.store import DRAFTS_FILE, Store
@@ -126,3 +129,22 @@ def test_the_drafts_token_is_kept_beside_the_cache_too(tmp_path: Path) -> None:
     with Store(settings):
         pass
     assert (cache / DRAFTS_FILE).read_text() == token() != saved
+
+
+@pytest.mark.slow
+def test_a_rejected_object_on_a_page_does_not_keep_every_build_looking_drafts_up(tmp_path: Path) -> None:
+    """A rejected object stays without a draft on purpose: nothing is retried, so the stamp holds."""
+    root = write_site(tmp_path)
+    out = tmp_path / "html"
+    sphinx_build(root, out, "-b", "html")
+    settings = load_settings(None, {"packages": ["pk"], "search_paths": [str(root)],
+                                    "cache_dir": str(root / "state" / "cache"),
+                                    "lockfile": str(root / "state" / "docgap.lock.json"), "provider": "signature"})
+    outcome = lookup(settings)
+    area = outcome.resolved["pk.a.area"]
+    write_lockfile(settings.lockfile_path, outcome.resolved.values(), {"pk.a.area": Review(
+        area.target.key, "rejected", "Ada", "2026-11-29T15:40:00Z", text_hash(area.record.draft))})
+    rejected = sphinx_build(root, out, "-b", "html")
+    assert LOOKED_UP in rejected.stdout and reread(rejected) == {"a"}, rejected.stdout
+    assert "area" not in (out / "a.html").read_text()
+    assert SKIPPED in sphinx_build(root, out, "-b", "html").stdout

@@ -102,7 +102,7 @@ def from_toml(text: str) -> dict[str, Any]:
     pruned: dict[str, Any] = {}
     for name, value in data.items():
         if isinstance(value, dict):
-            value = {key: text for key, text in value.items() if not _blank(text)}
+            value = {key: entry for key, entry in value.items() if not _blank(entry)}
         if not _blank(value) and value not in ({}, []):
             pruned[name] = value
     return pruned

@@ -19,7 +19,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +39,17 @@ class LockfileContents:
     """What a lockfile holds.
 
     Attributes:
-        records: Drafts by content key.
+        records: Drafts by content key (an object that moved keeps its draft).
         reviews: Reviews by object path.
         problems: Review entries that could not be read (and were left out), one line each.
+        objects: Each entry by object path: its content key and record. Objects defined alike
+            share a content key, but an edited draft is one object's own.
     """
 
     records: dict[str, Record]
     reviews: dict[str, Review]
     problems: tuple[str, ...] = ()
+    objects: dict[str, tuple[str, Record]] = field(default_factory=dict)
 
 
 def read_lockfile(path: Path) -> LockfileContents:
@@ -68,13 +71,13 @@ def read_lockfile(path: Path) -> LockfileContents:
             f"lockfile version {version!r} is not one of {', '.join(map(str, _READABLE_VERSIONS))}; it was "
             "written by another docgap version: upgrade docgap or regenerate it with `docgap lock`"
         )
-    records = {}
+    objects = {}
     for object_path, entry in document["objects"].items():
         if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
             raise ValueError(f"entry {object_path!r} has no content key")
-        records[entry["key"]] = Record.from_json(entry)
+        objects[object_path] = (entry["key"], Record.from_json(entry))
     reviews, problems = _reviews(document.get("reviews", {}))
-    return LockfileContents(records, reviews, tuple(problems))
+    return LockfileContents({key: record for key, record in objects.values()}, reviews, tuple(problems), objects)
 
 
 def write_lockfile(path: Path, resolved: Iterable[Resolved], reviews: Mapping[str, Review]) -> Path:

@@ -118,12 +118,13 @@ class Fill:
         `stale` when the object has a review that vouches for neither its code nor its draft now.
         """
         path = self.canonical(path)
-        if any(t.path == path for t in self.rejected):
-            return "rejected"
-        resolved = self.resolved.get(path)
+        resolved, review = self.resolved.get(path), self.reviews.get(path)
         if resolved is not None and resolved.review is not None:
             return resolved.review.verdict
-        return "stale" if path in self.reviews else "unreviewed"
+        if resolved is None and review is not None and review.verdict == "rejected" \
+                and any(t.path == path for t in self.rejected):
+            return "rejected"
+        return "unreviewed" if review is None else "stale"
 
     def review_counts(self, only: Collection[str] | None = None) -> dict[ReviewState, int]:
         """How many drafts (and rejected objects) are in each review state.

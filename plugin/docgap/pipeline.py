@@ -157,7 +157,7 @@ def generate(
         report = run_sync(lambda: generate_async(
             jobs, provider, concurrency=settings.concurrency, on_record=store.save, progress=progress,
             claim=lambda t: store.claim(t, lambda r: _usable(r, provider.is_model, settings)
-                                        and not _record_check(t, results[t.path])(r)),
+                                        and not record_check(t, results[t.path])(r)),
         ))
     updated = list(fills)
     skipped = 0
@@ -247,8 +247,16 @@ def _validator(target: Target, result: ScanResult, *, partial: bool) -> Callable
     return check
 
 
-def _record_check(target: Target, result: ScanResult) -> Callable[[Record], list[str]]:
-    """Checks a stored record for `target` as its provider's answers were checked (see `_validator`)."""
+def record_check(target: Target, result: ScanResult) -> Callable[[Record], list[str]]:
+    """Checks a stored record for `target` as its provider's answers were checked (see `_validator`).
+
+    Args:
+        target: The object the record documents.
+        result: The scan it was found in (the names that exist).
+
+    Returns:
+        A check returning the record's problems, none when it is valid.
+    """
     return lambda record: _validator(target, result, partial=not record.is_ai)(record.draft.to_json())
 
 
@@ -264,11 +272,12 @@ def _hits(store: Store, result: ScanResult, targets: Sequence[Target]) -> list[t
     context = _validation_context(result)
     # One entry per set of packages, replaced when anything changes, so stale ones do not pile up.
     slot = "lookup:" + digest(*sorted({t.path.partition(".")[0] for t in result.targets}))
-    key = digest(context, store.state(), *(t.key for t in targets))
+    # The paths too: the lockfile's entry at an object's own path comes first (`Store.lookup`).
+    key = digest(context, store.state(), *(t.key for t in targets), *(t.path for t in targets))
     kept = json.loads(store.recall(slot) or "{}")
     if kept.get("key") == key:
         return [None if e is None else (Record.from_json(e[1]), e[0]) for e in kept["hits"]]
-    hits = [store.lookup(t, _record_check(t, result), context=context) for t in targets]
+    hits = [store.lookup(t, record_check(t, result), context=context) for t in targets]
     if store.clean:
         store.remember(slot, json.dumps({"key": key, "hits": [None if h is None else [h[1], h[0].to_json()]
                                                                for h in hits]}))

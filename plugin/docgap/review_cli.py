@@ -88,9 +88,12 @@ def run_review(args: argparse.Namespace, session: Session) -> int:
                  if outcome.review_state(path) in ("unreviewed", "stale")]
     else:
         items = [_current(outcome, session, path) for path in dict.fromkeys(args.paths)]
+    edit_file: Path | None = None  # the file `--edit` had edited: removed once its edit is locked
     if verdict == "edited":
-        edited = _edited(args, items[0], outcome)
+        edited, edit_file = _edited(args, items[0], outcome)
         if edited is None:
+            if edit_file is not None:
+                edit_file.unlink(missing_ok=True)
             print(f"docgap: {items[0].target.path}: the draft is unchanged; nothing written "
                   "(accept it as it is with --accept)", file=sys.stderr)
             if args.json:
@@ -99,7 +102,15 @@ def run_review(args: argparse.Namespace, session: Session) -> int:
         items = [dataclasses.replace(items[0], record=dataclasses.replace(items[0].record, draft=edited))]
     reviews = {r.target.path: Review(r.target.key, verdict, by, date, text_hash(r.record.draft)) for r in items}
     locked = {} if verdict == "rejected" else {r.target.path: r for r in items}
-    path = _write(session, outcome, reviews, locked) if items else session.settings.lockfile_path
+    try:
+        path = _write(session, outcome, reviews, locked) if items else session.settings.lockfile_path
+    except DocgapError as exc:
+        if edit_file is None:
+            raise
+        raise DocgapError(f"{exc}; the edit is kept: `docgap review {items[0].target.path} --from {edit_file}`"
+                          ) from exc
+    if edit_file is not None:
+        edit_file.unlink(missing_ok=True)
     if args.json:
         print(json.dumps({"lockfile": str(path), "reviews": [
             {"path": p, "verdict": r.verdict, "by": r.by, "date": r.date} for p, r in reviews.items()]},
@@ -132,16 +143,17 @@ def _current(outcome: Fill, session: Session, path: str) -> Resolved:
     target = next((t for t in outcome.scan.targets if t.path == canonical), None)
     if target is not None and target in outcome.rejected:
         from docgap.drafts import Resolved  # noqa: PLC0415 - see the imports
+        from docgap.pipeline import record_check  # noqa: PLC0415
         from docgap.store import Store  # noqa: PLC0415
-        from docgap.validate import validate  # noqa: PLC0415
-
-        def check(record: Record) -> list[str]:
-            return validate(record.draft.to_json(), target, outcome.scan.known_names, partial=not record.is_ai)
 
         with forward_logs(session.log), Store(session.settings, read_only=True) as store:
-            hit = store.lookup(target, check)
+            hit = store.lookup(target, record_check(target, outcome.scan))
         if hit is not None:
             return Resolved(target, hit[0], hit[1])
+        # No draft is made for rejected code: only forgetting the rejection brings one back.
+        raise DocgapError(f"{path}: its draft was rejected and is in neither the lockfile nor the cache; delete "
+                          f"its entry from the 'reviews' table of {session.settings.lockfile_path}, run "
+                          "`docgap fill`, then review the new draft")
     if target is not None:
         raise DocgapError(f"{path}: no draft to review in the lockfile or cache; run `docgap fill` first")
     if any(d.path == path or path in d.aliases for d in outcome.scan.documented):
@@ -150,8 +162,8 @@ def _current(outcome: Fill, session: Session, path: str) -> Resolved:
                       "`docgap review --list` lists the drafts to review")
 
 
-def _edited(args: argparse.Namespace, item: Resolved, outcome: Fill) -> Draft | None:
-    """The edited draft, checked; `None` when it is the draft as it was."""
+def _edited(args: argparse.Namespace, item: Resolved, outcome: Fill) -> tuple[Draft | None, Path | None]:
+    """The edited draft, checked (`None` when it is the draft as it was), and the file `--edit` had edited."""
     from docgap.draft_toml import from_toml, to_toml  # noqa: PLC0415 - see the imports
     from docgap.drafts import Draft  # noqa: PLC0415
     from docgap.validate import validate  # noqa: PLC0415
@@ -181,10 +193,8 @@ def _edited(args: argparse.Namespace, item: Resolved, outcome: Fill) -> Draft | 
     if errors:
         raise DocgapError(f"{source}: the edited draft of {path} is refused: {'; '.join(errors)}; "
                           f"nothing was written; {again}")
-    if kept is not None:
-        kept.unlink(missing_ok=True)  # accepted: the edit is in the lockfile now
     draft = Draft.from_json(data)
-    return None if draft == item.record.draft else draft
+    return (None if draft == item.record.draft else draft), kept
 
 
 def _run_editor(text: str, path: str) -> Path:
@@ -246,23 +256,20 @@ def _login() -> str:
 
 def _write(session: Session, outcome: Fill, reviews: dict[str, Review], drafts: dict[str, Resolved]) -> Path:
     """Write the lockfile: what it held, with `drafts` locked and `reviews` recorded over it."""
-    from docgap.lockfile import read_lockfile  # noqa: PLC0415 - see the imports
-    from docgap.store import Store  # noqa: PLC0415
+    from docgap.lockfile import read_lockfile, write_lockfile  # noqa: PLC0415 - see the imports
 
     path = session.settings.lockfile_path
     try:
         contents = read_lockfile(path)
-        objects = json.loads(path.read_text(encoding="utf-8"))["objects"] if path.is_file() else {}
     except (OSError, UnicodeDecodeError, ValueError, TypeError, LookupError, RecursionError) as exc:
         raise DocgapError(f"{path}: cannot read the lockfile ({getattr(exc, 'strerror', None) or exc}); fix it "
                           "or regenerate it with `docgap lock`, then review again; nothing was written") from exc
     for problem in contents.problems:
         session.log(logging.WARNING, f"{path}: {problem}; it is left out of the lockfile written now")
     targets = {t.path: t for t in outcome.scan.targets}
-    entries = {p: _kept(p, entry["key"], contents.records[entry["key"]], targets) for p, entry in objects.items()}
+    entries = {p: _kept(p, key, record, targets) for p, (key, record) in contents.objects.items()}
     entries.update(drafts)
-    with forward_logs(session.log), Store(session.settings, lockfile=False) as store:
-        return store.write_lockfile(entries.values(), reviews={**contents.reviews, **reviews})
+    return write_lockfile(path, entries.values(), {**contents.reviews, **reviews})
 
 
 def _kept(path: str, key: str, record: Record, targets: dict[str, Target]) -> Resolved:

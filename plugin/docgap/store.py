@@ -81,6 +81,7 @@ class Store:
         self.invalid_cache_entries = 0
         self._corrupt: set[str] = set()  # content keys whose cache entry docgap did not write
         self._lock: dict[str, Record] = {}
+        self._locked_objects: dict[str, tuple[str, Record]] = {}
         self.reviews: dict[str, Review] = {}
         if lockfile:
             self._read_lockfile(settings.lockfile_path)
@@ -103,7 +104,10 @@ class Store:
         Returns:
             The record and where it was found, or `None` on a miss.
         """
-        record = self._lock.get(target.key)
+        # Its own entry first: objects defined alike share a content key, but an edit is one object's.
+        key, record = self._locked_objects.get(target.path, (None, None))
+        if key != target.key:
+            record = self._lock.get(target.key)  # any entry of this code: a moved object keeps its draft
         if record is not None:
             # The lockfile is edited by people and merged by git: check it like a fresh answer.
             errors = self._problems(target, record, check, context)
@@ -322,7 +326,7 @@ class Store:
                 raise LockfileError(message) from exc
             self.warn(message + "; ignoring it (fix or regenerate it with `docgap lock`)")
             return
-        self._lock, self.reviews = contents.records, contents.reviews
+        self._lock, self._locked_objects, self.reviews = contents.records, contents.objects, contents.reviews
         for problem in contents.problems:
             self.warn(f"{path}: {problem}")
 

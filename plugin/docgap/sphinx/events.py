@@ -138,12 +138,15 @@ def _leave_stamp(app: Sphinx, state: BuildState, *, saved: bool) -> None:
 
     It must when the lookup warned (the warning is repeated), or when pages still want drafts
     (failed, over budget: retried), unless frozen (nothing is drafted; a draft that appears
-    changes the lockfile or cache, and so the stamp).
+    changes the lockfile or cache, and so the stamp). A rejected object is wanted but never
+    retried: it keeps no build from being a no-op.
     """
     settings = state.settings
     sources = state.fill.sources
     warned = any(f.warnings for f in state.session.fills)
-    if not state.inputs or sources is None or warned or (tracking.wanted(app.env) and not settings.frozen):
+    rejected = {t.path for f in state.session.fills for t in f.rejected}
+    retried = any(paths - rejected for paths in tracking.wanted(app.env).values())
+    if not state.inputs or sources is None or warned or (retried and not settings.frozen):
         unchanged.forget(app)
     else:
         unchanged.record(app, settings, state.inputs, sources, saved=saved)

@@ -100,7 +100,7 @@ def inputs(settings: Settings) -> str:
     key_variable = settings.api_key_env or "OPENAI_API_KEY"
     # What `docgap.providers` chooses and fails by; only whether each is set, never a key.
     environment = [bool(os.environ.get(name)) for name in ("AZURE_OPENAI_ENDPOINT", key_variable)]
-    parts = [__version__, repr(settings), environment, _file_stamp(settings.lockfile_path, text=True)]
+    parts = [__version__, repr(settings), environment, _lockfile_stamp(settings.lockfile_path)]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -114,10 +114,10 @@ def cache_stamp(settings: Settings) -> str | None:
     return f"{database.st_dev}:{database.st_ino}:{token}"
 
 
-def _file_stamp(path: Path, *, text: bool = False) -> str:
+def _lockfile_stamp(path: Path) -> str:
     try:
         info = path.stat()
         stamp = f"{path}:{info.st_size}:{info.st_mtime_ns}"
-        return stamp + (":" + hashlib.sha256(path.read_bytes()).hexdigest() if text and path.is_file() else "")
+        return stamp + (":" + hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "")
     except OSError:
         return f"{path}:-"
