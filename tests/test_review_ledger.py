@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fake_openai import FakeOpenAI
 
-from docgap.drafts import Draft
+from docgap.drafts import Draft, Resolved
 from docgap.errors import StrictModeError
 from docgap.hosting import Session, host_settings
 from docgap.lockfile import LOCKFILE_VERSION, read_lockfile
@@ -56,6 +56,13 @@ def lock_with_reviews(project: Path, **reviews: Review) -> None:
         store.write_lockfile(outcome.resolved.values(), reviews=reviews)
 
 
+def area_reviewed(project: Path, verdict: str) -> Resolved:
+    """Draft the package, lock it with `verdict` on `tinypkg.area`'s draft; that draft."""
+    area = session(project).fill().resolved["tinypkg.area"]
+    lock_with_reviews(project, **{"tinypkg.area": review(area.target, verdict, area.record.draft)})
+    return area
+
+
 def test_review_states_follow_the_code_and_the_exact_text() -> None:
     target = Target("pkg.f", "function", key="k1")
     draft, other = Draft(summary="Do it."), Draft(summary="Do it twice.")
@@ -80,9 +87,7 @@ def test_a_review_entry_is_checked_field_by_field() -> None:
 
 
 def test_the_lockfile_keeps_reviews_beside_the_drafts_and_reads_version_1(project: Path) -> None:
-    outcome = session(project).fill()
-    area = outcome.resolved["tinypkg.area"]
-    lock_with_reviews(project, **{"tinypkg.area": review(area.target, "accepted", area.record.draft)})
+    area = area_reviewed(project, "accepted")
     document = json.loads((project / "docgap.lock.json").read_text())
     assert document["version"] == LOCKFILE_VERSION == 2
     assert document["reviews"] == {"tinypkg.area": {"key": area.target.key, "verdict": "accepted", "by": "Ada",
@@ -94,14 +99,12 @@ def test_the_lockfile_keeps_reviews_beside_the_drafts_and_reads_version_1(projec
     del document["reviews"]
     (project / "docgap.lock.json").write_text(json.dumps(document))
     contents = read_lockfile(project / "docgap.lock.json")
-    assert contents.reviews == {} and set(contents.records) == {area.target.key, outcome.resolved[
-        "tinypkg.perimeter"].target.key}
+    assert contents.reviews == {} and set(contents.records) == {e["key"] for e in document["objects"].values()}
+    assert area.target.key in contents.records
 
 
 def test_a_bad_review_entry_is_one_warning_and_the_rest_is_used(project: Path) -> None:
-    outcome = session(project).fill()
-    area = outcome.resolved["tinypkg.area"]
-    lock_with_reviews(project, **{"tinypkg.area": review(area.target, "accepted", area.record.draft)})
+    area_reviewed(project, "accepted")
     document = json.loads((project / "docgap.lock.json").read_text())
     document["reviews"]["tinypkg.perimeter"] = {"verdict": "maybe"}
     (project / "docgap.lock.json").write_text(json.dumps(document))
@@ -113,9 +116,7 @@ def test_a_bad_review_entry_is_one_warning_and_the_rest_is_used(project: Path) -
 
 
 def test_an_accepted_draft_is_shown_with_its_reviewer(project: Path) -> None:
-    outcome = session(project).fill()
-    area = outcome.resolved["tinypkg.area"]
-    lock_with_reviews(project, **{"tinypkg.area": review(area.target, "accepted", area.record.draft)})
+    area_reviewed(project, "accepted")
     build = session(project)
     again = build.fill()
     shown = again.resolved["tinypkg.area"]
@@ -132,9 +133,7 @@ def test_an_accepted_draft_is_shown_with_its_reviewer(project: Path) -> None:
 
 
 def test_a_vouched_offline_draft_is_kept_when_a_model_is_configured(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome = session(project).fill()
-    area = outcome.resolved["tinypkg.area"]
-    lock_with_reviews(project, **{"tinypkg.area": review(area.target, "accepted", area.record.draft)})
+    area = area_reviewed(project, "accepted")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-ledger")
     with FakeOpenAI() as server:
         upgraded = session(project, provider="openai", model="m", base_url=server.url).fill()
@@ -144,9 +143,7 @@ def test_a_vouched_offline_draft_is_kept_when_a_model_is_configured(project: Pat
 
 
 def test_a_rejected_draft_is_neither_shown_nor_generated_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    outcome = session(project).fill()
-    area = outcome.resolved["tinypkg.area"]
-    lock_with_reviews(project, **{"tinypkg.area": review(area.target, "rejected", area.record.draft)})
+    area_reviewed(project, "rejected")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-ledger")
     with FakeOpenAI() as server:
         build = session(project, provider="openai", model="m", base_url=server.url)
@@ -172,9 +169,7 @@ def test_a_review_goes_stale_when_the_code_changes(project: Path) -> None:
 
 
 def test_require_review_makes_unreviewed_and_stale_drafts_strict_errors(project: Path) -> None:
-    outcome = session(project).fill()
-    area = outcome.resolved["tinypkg.area"]
-    lock_with_reviews(project, **{"tinypkg.area": review(area.target, "accepted", area.record.draft)})
+    area_reviewed(project, "accepted")
     gate = session(project, strict=True, require_review=True)
     gate.fill()
     with pytest.raises(StrictModeError, match=r"strict: 1 objects left undocumented or unreviewed: "
