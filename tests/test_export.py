@@ -346,7 +346,7 @@ def test_export_command_errors_and_reviewed_only(example_docs: Path, tmp_path: P
     assert main(["export", "--patch", str(tmp_path / "one.patch"), "--reviewed-only", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["exported"] == ["example_pkg.shapes.DEFAULT_PRECISION"]
     added = [line for line in (tmp_path / "one.patch").read_text().splitlines() if line[:1] == "+" and line[:3] != "+++"]
-    assert len(added) == 1 and added[0].startswith('+r"""Set to ``6``')  # its one-line docstring, and nothing else
+    assert len(added) == 1 and added[0].startswith('+"""Set to ``6``.')  # its one-line docstring, and nothing else
     assert main(["export", "--patch", str(tmp_path / "missing-dir" / "x.patch")]) == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith(f"docgap: error: {tmp_path / 'missing-dir' / 'x.patch'}: cannot write the patch")

@@ -246,3 +246,17 @@ def test_runs_of_blank_lines_become_one_paragraph_break(markup: str) -> None:
 
 def test_rest_example_code_keeps_its_indentation_and_blank_lines_stay_empty() -> None:
     assert code_block("  x = 1\n\n\n\ny = 2\n", "rest") == "::\n\n      x = 1\n\n    y = 2"
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("Set to `1.4`.", "Set to ``1.4``."),
+    ("call `f()`, then `g()`; or (`h`)", "call ``f()``, then ``g()``; or (``h``)"),
+    ('say "`x`"', 'say "``x``"'),
+    ("x`y`z", "x\\ ``y``\\ z"),  # touching letters: the escaped space is needed
+    ("a:`b`", "a\\:\\ ``b``"),  # an escaped character is text
+])
+def test_rest_literals_next_to_punctuation_need_no_escaped_space(text: str, escaped: str) -> None:
+    assert escape_text(text, "rest") == escaped
+    tree = docutils.core.publish_doctree(escaped, settings_overrides={"report_level": 5})
+    literals = [node.astext() for node in tree.findall(lambda node: node.tagname == "literal")]
+    assert literals == [span[1] for span in (m.groups() for m in CODE_SPAN.finditer(text))]

@@ -118,7 +118,8 @@ def run_review(args: argparse.Namespace, session: Session) -> int:
     else:
         for object_path in reviews:
             print(f"docgap: {verdict} {object_path} (by {by})")
-        print(f"docgap: wrote {len(reviews)} reviews to {path}" if reviews else "docgap: no draft to review")
+        count = f"{len(reviews)} review" + ("s" if len(reviews) != 1 else "")
+        print(f"docgap: wrote {count} to {path}" if reviews else "docgap: no draft to review")
     return 0
 
 

@@ -38,6 +38,10 @@ Runs are matched whole (the lookarounds), which also keeps matching linear on lo
 """
 
 _REST_INLINE = frozenset("\\`*_|:[]<>@")
+_REST_OPENERS = frozenset("-/'\"([{")
+"""What may come right before an inline literal in reST (of docutils' list, those prose never escapes)."""
+_REST_CLOSERS = frozenset("-.,;!?/'\")]}")
+"""What may come right after an inline literal in reST (of docutils' list, those prose never escapes)."""
 _REST_ENUMERATOR = re.compile(r"^(?:\d+|[A-Za-z]|[IVXLCDM]+|[ivxlcdm]+)[.)](?:\s|$)")
 _MD_PLAIN = frozenset(",'/; ")
 # Markdown: every ASCII character but letters, digits and `_MD_PLAIN` becomes a character
@@ -165,8 +169,9 @@ def _segments(line: str) -> list[tuple[bool, str]]:
 def _join_rest(rendered: list[tuple[bool, str]]) -> str:
     """Join prose and literals into one line.
 
-    reST only recognises ``` ``x`` ``` between white space or punctuation, so a literal that
-    touches text is separated from it by `\\ `, an escaped space that renders as nothing.
+    reST only recognises ``` ``x`` ``` between white space or some punctuation (`_REST_OPENERS`
+    before, `_REST_CLOSERS` after), so a literal that touches other text is separated from it by
+    `\\ `, an escaped space that renders as nothing. An escaped character counts as text.
     """
     out = ""
     after_literal = False
@@ -174,7 +179,9 @@ def _join_rest(rendered: list[tuple[bool, str]]) -> str:
         if not text:
             continue
         if out and (is_literal or after_literal) and not out[-1].isspace() and not text[0].isspace():
-            out += "\\ "
+            delimited = (out[-1] in _REST_OPENERS and out[-2:-1] != "\\") if is_literal else text[0] in _REST_CLOSERS
+            if not delimited:
+                out += "\\ "
         out += text
         after_literal = is_literal
     return out
